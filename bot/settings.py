@@ -1,0 +1,108 @@
+"""Settings from the environment and ``.env``, validated once at start-up.
+
+Every setting is listed, with a comment, in ``.env.example``.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+_HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed; the message names the variable, never a secret value."""
+
+
+def check_time_zone(name: str) -> str:
+    """Return ``name`` if it is a known IANA time zone, else raise ``ValueError``."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, IsADirectoryError) as exc:
+        raise ValueError(f"unknown time zone {name!r} (use an IANA name such as Europe/Berlin)") from exc
+    return name
+
+
+def check_hhmm(value: str) -> str:
+    """Return ``value`` if it is a 24-hour ``HH:MM`` time, else raise ``ValueError``."""
+    if not _HHMM.match(value):
+        raise ValueError(f"{value!r} is not a time in 24-hour HH:MM form, such as 08:30")
+    return value
+
+
+class Settings(BaseSettings):
+    """debatebot's configuration."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore", frozen=True)
+
+    database_url: str = Field(default="sqlite:///data/debatebot.db")
+    knowledge_dir: Path | None = None
+    log_level: str = "INFO"
+    digest_default_time: str = "09:00"
+    digest_default_tz: str = "UTC"
+    rate_limit_commands: int = Field(default=5, ge=1, le=1000)
+    rate_limit_window_seconds: float = Field(default=10.0, gt=0, le=3600)
+
+    discord_token: SecretStr | None = None
+    slack_bot_token: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+
+    @field_validator("database_url")
+    @classmethod
+    def _sqlite_url(cls, value: str) -> str:
+        if not value.startswith("sqlite:///"):
+            raise ValueError("only sqlite:///PATH is supported (for example sqlite:///data/debatebot.db)")
+        if not value.removeprefix("sqlite:///"):
+            raise ValueError("sqlite:/// needs a file path after it")
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _log_level(cls, value: str) -> str:
+        level = value.upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError("use one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
+        return level
+
+    @field_validator("digest_default_time")
+    @classmethod
+    def _time(cls, value: str) -> str:
+        return check_hhmm(value)
+
+    @field_validator("digest_default_tz")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        return check_time_zone(value)
+
+    @field_validator("discord_token", "slack_bot_token", "slack_app_token", "slack_signing_secret", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @property
+    def database_path(self) -> Path:
+        """The SQLite file named by ``DATABASE_URL``."""
+        return Path(self.database_url.removeprefix("sqlite:///"))
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings, turning validation errors into one readable :class:`SettingsError`.
+
+    The message names each bad variable and the reason; input values are left out so
+    a malformed token is never echoed.
+    """
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        lines = []
+        for error in exc.errors(include_input=False, include_url=False):
+            variable = "_".join(str(part) for part in error["loc"]).upper() or "settings"
+            reason = str(error["msg"]).removeprefix("Value error, ")
+            lines.append(f"  {variable}: {reason}")
+        raise SettingsError("invalid settings:\n" + "\n".join(lines)) from None

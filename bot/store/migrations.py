@@ -1,0 +1,69 @@
+"""Numbered SQL migrations, tracked with ``PRAGMA user_version``."""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from importlib import resources
+
+import aiosqlite
+
+from bot.store.port import StoreError
+
+logger = logging.getLogger(__name__)
+
+_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    sql: str
+
+
+def load_migrations() -> list[Migration]:
+    """The migration files shipped in ``bot/store/migrations``, in order, numbered 1, 2, 3… without gaps."""
+    folder = resources.files("bot.store") / "migrations"
+    found = []
+    for entry in folder.iterdir():
+        match = _NAME.match(entry.name)
+        if match:
+            found.append(Migration(int(match.group(1)), entry.name, entry.read_text(encoding="utf-8")))
+    found.sort(key=lambda m: m.version)
+    if [m.version for m in found] != list(range(1, len(found) + 1)):
+        raise StoreError(f"migrations are not numbered 1..N: {[m.name for m in found]}")
+    return found
+
+
+async def migrate(db: aiosqlite.Connection, migrations: list[Migration] | None = None) -> int:
+    """Apply every migration newer than the database; return the resulting version.
+
+    Raises:
+        StoreError: if the database was written by a newer debatebot.
+    """
+    migrations = load_migrations() if migrations is None else migrations
+    latest = migrations[-1].version if migrations else 0
+    async with db.execute("PRAGMA user_version") as cursor:
+        row = await cursor.fetchone()
+    current = int(row[0]) if row else 0
+    if current > latest:
+        raise StoreError(
+            f"the database schema is version {current}, newer than this debatebot knows ({latest}); "
+            "upgrade debatebot or point DATABASE_URL at another file"
+        )
+    for migration in migrations:
+        if migration.version <= current:
+            continue
+        logger.info("applying migration %s", migration.name)
+        try:
+            await db.executescript(
+                f"BEGIN IMMEDIATE;\n{migration.sql}\nPRAGMA user_version = {migration.version};\nCOMMIT;"
+            )
+        except Exception:
+            if db.in_transaction:
+                await db.rollback()
+            raise
+        current = migration.version
+    return current

@@ -1,0 +1,101 @@
+"""The storage port: what the core needs from a database, and nothing more.
+
+Every backend implements :class:`Store` and passes the contract suite in
+``tests/store/test_contract.py``.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from bot.store.records import (
+    ChannelRef,
+    NewPoll,
+    Poll,
+    PollSummary,
+    Subscription,
+    Tally,
+    VoteOutcome,
+    Voter,
+)
+
+
+class StoreError(Exception):
+    """The database cannot be used (for example it is newer than this code)."""
+
+
+class Store(ABC):
+    """Async persistence for polls, votes and digest subscriptions."""
+
+    @abstractmethod
+    async def open(self) -> None:
+        """Connect and bring the schema up to date."""
+
+    @abstractmethod
+    async def close(self) -> None:
+        """Release the connection; safe to call twice."""
+
+    # Polls -----------------------------------------------------------------
+
+    @abstractmethod
+    async def create_poll(self, *, poll: NewPoll, now: datetime) -> Poll:
+        """Store a new poll with its options, all or nothing."""
+
+    @abstractmethod
+    async def get_poll(self, *, poll_id: int) -> Poll | None: ...
+
+    @abstractmethod
+    async def set_poll_message(self, *, poll_id: int, message_ref: str) -> None:
+        """Remember which platform message shows the poll, so it can be updated later."""
+
+    @abstractmethod
+    async def cast_vote(self, *, poll_id: int, user_id: str, option_key: str, now: datetime) -> VoteOutcome:
+        """Record a vote atomically.
+
+        Single choice: one row per (poll, user); a vote for another option moves it.
+        Multi-choice: a vote toggles the option, within the poll's ``max_choices``.
+        A poll that is closed, or past its deadline at ``now``, refuses the vote.
+        """
+
+    @abstractmethod
+    async def close_poll(self, *, poll_id: int, now: datetime) -> bool:
+        """Close the poll; ``True`` if this call closed it, ``False`` if it was closed already."""
+
+    @abstractmethod
+    async def tally(self, *, poll_id: int) -> Tally: ...
+
+    @abstractmethod
+    async def user_choices(self, *, poll_id: int, user_id: str) -> list[str]:
+        """The option keys ``user_id`` currently has in the poll."""
+
+    @abstractmethod
+    async def voters(self, *, poll_id: int) -> list[Voter]:
+        """Who voted for what (callers must not use this for anonymous polls)."""
+
+    @abstractmethod
+    async def list_polls(self, *, channel: ChannelRef | None = None, open_at: datetime | None = None) -> list[PollSummary]:
+        """Polls newest first; only one channel's with ``channel``, only those open at ``open_at`` with it."""
+
+    # Digests ---------------------------------------------------------------
+
+    @abstractmethod
+    async def subscribe_digest(
+        self, *, channel: ChannelRef, local_time: str, time_zone: str, user_id: str, now: datetime
+    ) -> Subscription:
+        """Create or replace the channel's subscription."""
+
+    @abstractmethod
+    async def unsubscribe_digest(self, *, channel: ChannelRef) -> bool:
+        """``True`` if a subscription was removed."""
+
+    @abstractmethod
+    async def get_subscription(self, *, channel: ChannelRef) -> Subscription | None: ...
+
+    @abstractmethod
+    async def quote_of_the_day(self, *, channel: ChannelRef, local_date: date, claim_ids: Sequence[str]) -> str:
+        """The claim id for the channel's digest on ``local_date``, chosen once and then kept.
+
+        No claim repeats in a channel until every claim in ``claim_ids`` has been used.
+        """
