@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 
 from bot.knowledge.models import Claim, Commentator, Lean, PollPreset, Source, Topic
@@ -47,9 +47,7 @@ class KnowledgeBase:
 
     def leaning_toward(self, preset_id: str, option_id: str) -> list[Commentator]:
         """Commentators whose recorded lean on ``preset_id`` is ``option_id``."""
-        return [
-            c for c in self.commentators.values() if (lean := c.leans.get(preset_id)) and lean.option == option_id
-        ]
+        return [c for c in self.commentators.values() if (lean := c.leans.get(preset_id)) and lean.option == option_id]
 
     def source_title(self, source_id: str) -> str:
         source = self.sources[source_id]

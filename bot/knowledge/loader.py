@@ -56,11 +56,9 @@ class _StrictLoader(yaml.SafeLoader):
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: set[Any] = set()
         for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+            key = self.construct_object(key_node, deep=deep)
             if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"duplicate key {key!r}", key_node.start_mark
-                )
+                raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
             seen.add(key)
         return super().construct_mapping(node, deep=deep)
 
@@ -94,7 +92,7 @@ class _Reader:
             self.problem(file, "", "file is missing")
             return None
         try:
-            data: Any = yaml.load(file.read_text(encoding="utf-8"), Loader=_StrictLoader)  # noqa: S506
+            data: Any = yaml.load(file.read_text(encoding="utf-8"), Loader=_StrictLoader)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -156,12 +154,16 @@ def load_knowledge(directory: Path | None = None) -> KnowledgeBase:
     sources = {s.id: s for s in sources_file.sources} if sources_file else {}
     presets = {p.id: p for p in polls_file.presets} if polls_file else {}
     if topics_file:
-        _duplicates(reader, "topics.yaml", ((f"topics[{i}].id", t.id) for i, t in enumerate(topics_file.topics)), "topic")
+        _duplicates(
+            reader, "topics.yaml", ((f"topics[{i}].id", t.id) for i, t in enumerate(topics_file.topics)), "topic"
+        )
     if sources_file:
         pairs = ((f"sources[{i}].id", s.id) for i, s in enumerate(sources_file.sources))
         _duplicates(reader, "sources.yaml", pairs, "source")
     if polls_file:
-        _duplicates(reader, "polls.yaml", ((f"presets[{i}].id", p.id) for i, p in enumerate(polls_file.presets)), "preset")
+        _duplicates(
+            reader, "polls.yaml", ((f"presets[{i}].id", p.id) for i, p in enumerate(polls_file.presets)), "preset"
+        )
         for i, preset in enumerate(polls_file.presets):
             pairs = ((f"presets[{i}].options[{j}].id", o.id) for j, o in enumerate(preset.options))
             _duplicates(reader, "polls.yaml", pairs, "option")
@@ -173,9 +175,7 @@ def load_knowledge(directory: Path | None = None) -> KnowledgeBase:
 
     if reader.problems:
         raise KnowledgeError(directory, reader.problems)
-    kb = KnowledgeBase(
-        topics=topics, sources=sources, presets=presets, commentators={c.id: c for _, c in commentators}
-    )
+    kb = KnowledgeBase(topics=topics, sources=sources, presets=presets, commentators={c.id: c for _, c in commentators})
     logger.info("knowledge base %s: %d commentators, %d claims", directory, len(kb.commentators), len(kb.claims))
     return kb
 
@@ -197,7 +197,9 @@ def _check_commentator(
     claim_ids = {claim.id for claim in commentator.claims}
     for i, claim in enumerate(commentator.claims):
         if claim.id in claim_owner:
-            reader.problem(file, f"claims[{i}].id", f"duplicate claim id {claim.id!r} (also in {claim_owner[claim.id]})")
+            reader.problem(
+                file, f"claims[{i}].id", f"duplicate claim id {claim.id!r} (also in {claim_owner[claim.id]})"
+            )
         claim_owner.setdefault(claim.id, file.name)
         for j, topic in enumerate(claim.topics):
             if topic not in topics:
@@ -213,4 +215,6 @@ def _check_commentator(
         elif lean.option not in {option.id for option in preset.options}:
             reader.problem(file, f"leans.{preset_id}.option", f"unknown option {lean.option!r} of poll {preset_id!r}")
         if lean.claim not in claim_ids:
-            reader.problem(file, f"leans.{preset_id}.claim", f"unknown claim {lean.claim!r} (not one of this file's claims)")
+            reader.problem(
+                file, f"leans.{preset_id}.claim", f"unknown claim {lean.claim!r} (not one of this file's claims)"
+            )

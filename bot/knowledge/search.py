@@ -91,9 +91,7 @@ class ClaimSearch:
         if not terms:
             if not named:
                 return SearchResult((), ())
-            featured = [
-                Answer(self._kb.claims[claim.id], 0.0) for c in named for claim in self._kb.featured(c)
-            ]
+            featured = [Answer(self._kb.claims[claim.id], 0.0) for c in named for claim in self._kb.featured(c)]
             return SearchResult(tuple(featured[:limit]), tuple(named_ids))
 
         total = len(self._ids)

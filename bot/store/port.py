@@ -75,7 +75,9 @@ class Store(ABC):
         """Who voted for what (callers must not use this for anonymous polls)."""
 
     @abstractmethod
-    async def list_polls(self, *, channel: ChannelRef | None = None, open_at: datetime | None = None) -> list[PollSummary]:
+    async def list_polls(
+        self, *, channel: ChannelRef | None = None, open_at: datetime | None = None
+    ) -> list[PollSummary]:
         """Polls newest first; only one channel's with ``channel``, only those open at ``open_at`` with it."""
 
     # Digests ---------------------------------------------------------------

@@ -49,7 +49,9 @@ def from_db(text: str | None) -> datetime | None:
     return None if text is None else datetime.strptime(text, _FORMAT).replace(tzinfo=UTC)
 
 
-_OPEN = "EXISTS (SELECT 1 FROM polls WHERE id = :poll AND closed_at IS NULL AND (closes_at IS NULL OR closes_at > :now))"
+_OPEN = (
+    "EXISTS (SELECT 1 FROM polls WHERE id = :poll AND closed_at IS NULL AND (closes_at IS NULL OR closes_at > :now))"
+)
 
 
 class SQLiteStore(Store):
@@ -258,7 +260,9 @@ class SQLiteStore(Store):
             )
         return [Voter(user_id=row[0], option_key=row[1]) for row in rows]
 
-    async def list_polls(self, *, channel: ChannelRef | None = None, open_at: datetime | None = None) -> list[PollSummary]:
+    async def list_polls(
+        self, *, channel: ChannelRef | None = None, open_at: datetime | None = None
+    ) -> list[PollSummary]:
         where, params = ["1 = 1"], {}
         if channel is not None:
             where.append("p.platform = :platform AND p.workspace = :workspace AND p.channel = :channel")
@@ -281,7 +285,8 @@ class SQLiteStore(Store):
                 platform=row["platform"],
                 workspace=row["workspace"],
                 channel=row["channel"],
-                closed=row["closed_at"] is not None or (row["closes_at"] is not None and row["closes_at"] <= to_db(now)),
+                closed=row["closed_at"] is not None
+                or (row["closes_at"] is not None and row["closes_at"] <= to_db(now)),
                 total_votes=row["total_votes"],
                 created_at=from_db(row["created_at"]),
             )
@@ -302,7 +307,11 @@ class SQLiteStore(Store):
                 {**channel.model_dump(), "time": local_time, "zone": time_zone, "user": user_id, "now": to_db(now)},
             )
         return Subscription(
-            channel=channel, local_time=local_time, time_zone=time_zone, created_by=user_id, created_at=from_db(to_db(now))
+            channel=channel,
+            local_time=local_time,
+            time_zone=time_zone,
+            created_by=user_id,
+            created_at=from_db(to_db(now)),
         )
 
     async def unsubscribe_digest(self, *, channel: ChannelRef) -> bool:

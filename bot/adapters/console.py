@@ -1,0 +1,126 @@
+"""The console adapter: the chat commands in a terminal, or from a pipe.
+
+Buttons are shown numbered and pressed by typing the number; ``/as NAME`` switches
+the simulated user so polls can be tried with several voters.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import getpass
+import sys
+from collections.abc import Callable
+from typing import TextIO
+
+from bot.core.core import Core
+from bot.core.render_text import render_text
+from bot.core.reply import Button, PollView, Reply
+from bot.core.request import User
+
+PLATFORM, WORKSPACE, CHANNEL = "console", "local", "console"
+BANNER = (
+    "debatebot console. Try /whosays lecun, /ask who thinks open source is the real winner?, /poll whos-losing, "
+    "/help.\n/as NAME [admin] switches user; a number presses a button; /quit leaves."
+)
+
+
+class ConsoleSession:
+    """One console conversation: the current user and the last buttons shown."""
+
+    def __init__(self, core: Core, out: TextIO, user: User | None = None) -> None:
+        self.core = core
+        self.out = out
+        name = _login_name()
+        self.user = user or User(id=name, display_name=name, is_admin=True)
+        self.buttons: tuple[Button, ...] = ()
+
+    def write(self, text: str) -> None:
+        self.out.write(text + "\n")
+        self.out.flush()
+
+    def show(self, answer: Reply) -> None:
+        prefix = "(only you see this) " if answer.ephemeral else ""
+        self.write(prefix + answer.fallback)
+        poll = answer.refresh_poll or answer.poll
+        if answer.refresh_poll is not None and answer.poll is None:
+            self.write("\n[poll message updated]\n" + render_text([answer.refresh_poll]))
+        if poll is not None:
+            self._show_buttons(poll)
+
+    def _show_buttons(self, poll: PollView) -> None:
+        self.buttons = poll.buttons
+        if poll.buttons:
+            self.write("  " + "  ".join(f"[{n}] {b.label}" for n, b in enumerate(poll.buttons, start=1)))
+
+    async def line(self, text: str) -> bool:
+        """Handle one line; ``False`` when the session should end."""
+        text = text.strip()
+        if not text:
+            return True
+        if text in ("/quit", "/exit"):
+            return False
+        if text.split()[0] == "/as":
+            self._switch_user(text.split()[1:])
+            return True
+        if text.isdigit():
+            await self._press(int(text))
+            return True
+        answer = await self.core.handle_line(
+            platform=PLATFORM, workspace=WORKSPACE, channel=CHANNEL, user=self.user, line=text
+        )
+        self.show(answer)
+        return True
+
+    def _switch_user(self, words: list[str]) -> None:
+        if not words:
+            self.write(f"You are {self.user.id}{' (admin)' if self.user.is_admin else ''}. Usage: /as NAME [admin]")
+            return
+        admin = len(words) > 1 and words[-1].casefold() == "admin"
+        name = " ".join(words[:-1] if admin else words)[:100]
+        self.user = User(id=name, display_name=name, is_admin=admin)
+        self.write(f"You are now {name}{' (admin)' if admin else ''}.")
+
+    async def _press(self, number: int) -> None:
+        if not 1 <= number <= len(self.buttons):
+            self.write("No button with that number is on screen." if self.buttons else "There are no buttons to press.")
+            return
+        button = self.buttons[number - 1]
+        answer = await self.core.handle_action(
+            platform=PLATFORM, workspace=WORKSPACE, channel=CHANNEL, user=self.user, action_id=button.action_id
+        )
+        self.show(answer)
+
+
+def _login_name() -> str:
+    try:
+        return getpass.getuser() or "you"
+    except (KeyError, OSError):
+        return "you"
+
+
+async def run_console(core: Core, stdin: TextIO = sys.stdin, out: TextIO = sys.stdout) -> None:
+    """Read commands until end of input or /quit. A terminal gets a prompt; a pipe is read line by line."""
+    session = ConsoleSession(core, out)
+    interactive = stdin.isatty()
+    if interactive:
+        session.write(BANNER)
+    read: Callable[[], str] = (lambda: _prompt()) if interactive else stdin.readline
+    while True:
+        try:
+            text = await asyncio.to_thread(read)
+        except (EOFError, KeyboardInterrupt):
+            break
+        if text == "" and not interactive:
+            break
+        if not interactive and text.strip():
+            session.write(f"> {text.strip()}")
+        if not await session.line(text):
+            break
+        session.write("")
+
+
+def _prompt() -> str:
+    with contextlib.suppress(ImportError):
+        import readline  # noqa: F401  (line editing and history when available)
+    return input("debatebot> ")

@@ -1,0 +1,59 @@
+"""The composition root: everything is wired here, and only here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from bot.core.clock import Clock, SystemClock
+from bot.core.core import Core
+from bot.core.services import Services
+from bot.knowledge.base import KnowledgeBase
+from bot.knowledge.loader import load_knowledge
+from bot.knowledge.names import NameIndex
+from bot.knowledge.search import ClaimSearch
+from bot.settings import Settings
+from bot.store.port import Store
+from bot.store.sqlite import SQLiteStore
+
+
+@dataclass
+class App:
+    settings: Settings
+    kb: KnowledgeBase
+    store: Store
+    core: Core
+
+    async def start(self) -> None:
+        await self.store.open()
+
+    async def stop(self) -> None:
+        await self.store.close()
+
+
+def build_services(settings: Settings, store: Store, clock: Clock, kb: KnowledgeBase | None = None) -> Services:
+    kb = kb or load_knowledge(settings.knowledge_dir)
+    names = NameIndex(kb.commentators.values())
+    return Services(
+        kb=kb,
+        names=names,
+        search=ClaimSearch(kb, names),
+        store=store,
+        clock=clock,
+        digest_default_time=settings.digest_default_time,
+        digest_default_tz=settings.digest_default_tz,
+    )
+
+
+def build_app(
+    settings: Settings, *, store: Store | None = None, clock: Clock | None = None, kb: KnowledgeBase | None = None
+) -> App:
+    """Wire the bot. Raises :class:`~bot.knowledge.loader.KnowledgeError` on an invalid knowledge base."""
+    store = store or SQLiteStore(settings.database_path)
+    services = build_services(settings, store, clock or SystemClock(), kb)
+    core = Core(
+        services,
+        rate_limit=settings.rate_limit_commands,
+        rate_window=timedelta(seconds=settings.rate_limit_window_seconds),
+    )
+    return App(settings=settings, kb=services.kb, store=store, core=core)

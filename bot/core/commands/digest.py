@@ -1,0 +1,107 @@
+"""/digest subscribe | unsubscribe | status | now."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from bot.core.digest import DigestComposer
+from bot.core.errors import UserError
+from bot.core.registry import Argument, Command
+from bot.core.render_text import reply
+from bot.core.reply import Context, Reply, Text
+from bot.core.request import Request
+from bot.core.services import Services
+from bot.settings import check_hhmm, check_time_zone
+
+NOT_YET_POSTED = "Daily posting on schedule is not active in this version yet; /digest now shows today's digest."
+
+
+class DigestCommands:
+    def __init__(self, services: Services) -> None:
+        self.s = services
+        self.composer = DigestComposer(services)
+
+    def _time_and_zone(self, request: Request) -> tuple[str, str]:
+        time = request.args.get("time", self.s.digest_default_time)
+        zone = request.args.get("zone", self.s.digest_default_tz)
+        if "zone" not in request.args and "time" in request.args and ":" not in time and "/" in time:
+            time, zone = self.s.digest_default_time, time  # /digest subscribe Europe/Berlin
+        try:
+            check_hhmm(time)
+        except ValueError as exc:
+            raise UserError(f"Time {exc}.") from None
+        try:
+            check_time_zone(zone)
+        except ValueError as exc:
+            raise UserError(f"Time zone: {exc}.") from None
+        return time, zone
+
+    async def subscribe(self, request: Request) -> Reply:
+        if not request.user.is_admin:
+            raise UserError("Only an admin can set up this channel's daily digest.")
+        time, zone = self._time_and_zone(request)
+        await self.s.store.subscribe_digest(
+            channel=request.channel_ref,
+            local_time=time,
+            time_zone=zone,
+            user_id=request.user.id,
+            now=self.s.clock.now(),
+        )
+        return reply(
+            Text(text=f"This channel's daily digest is set for {time} ({zone})."), Context(text=NOT_YET_POSTED)
+        )
+
+    async def unsubscribe(self, request: Request) -> Reply:
+        if not request.user.is_admin:
+            raise UserError("Only an admin can stop this channel's daily digest.")
+        if not await self.s.store.unsubscribe_digest(channel=request.channel_ref):
+            raise UserError("This channel has no daily digest to stop.")
+        return reply(Text(text="This channel's daily digest is stopped."))
+
+    async def status(self, request: Request) -> Reply:
+        subscription = await self.s.store.get_subscription(channel=request.channel_ref)
+        if subscription is None:
+            return reply(
+                Text(
+                    text="This channel has no daily digest. An admin can start one with "
+                    "/digest subscribe [HH:MM] [time zone]."
+                ),
+                ephemeral=True,
+            )
+        return reply(
+            Text(
+                text=f"Daily digest at {subscription.local_time} ({subscription.time_zone}), "
+                f"set up by {subscription.created_by}."
+            ),
+            Context(text=NOT_YET_POSTED),
+            ephemeral=True,
+        )
+
+    async def now(self, request: Request) -> Reply:
+        subscription = await self.s.store.get_subscription(channel=request.channel_ref)
+        zone = subscription.time_zone if subscription else self.s.digest_default_tz
+        day = self.s.clock.now().astimezone(ZoneInfo(zone)).date()
+        return reply(*await self.composer.compose(request.channel_ref, day))
+
+    def commands(self) -> list[Command]:
+        time = Argument("time", "Local time, 24-hour HH:MM", max_length=5)
+        zone = Argument("zone", "IANA time zone, e.g. Europe/Berlin", max_length=64)
+        return [
+            Command(
+                "digest",
+                "The channel's daily quote digest",
+                subcommands=(
+                    Command(
+                        "subscribe",
+                        "Post a digest here every day at a local time",
+                        self.subscribe,
+                        (time, zone),
+                        parent="digest",
+                        examples=("/digest subscribe 08:30 Europe/Berlin",),
+                    ),
+                    Command("unsubscribe", "Stop this channel's digest", self.unsubscribe, parent="digest"),
+                    Command("status", "Show this channel's digest settings", self.status, parent="digest"),
+                    Command("now", "Show today's digest", self.now, parent="digest"),
+                ),
+            )
+        ]

@@ -1,0 +1,129 @@
+"""The platform-neutral core: one entry, ``await core.handle(request) -> Reply``."""
+
+from __future__ import annotations
+
+import logging
+import math
+from datetime import timedelta
+
+from bot.core.actions import parse_action
+from bot.core.commands.ask import AskCommands
+from bot.core.commands.digest import DigestCommands
+from bot.core.commands.help import HelpCommands
+from bot.core.commands.people import PeopleCommands
+from bot.core.commands.polls import PollCommands
+from bot.core.errors import UserError
+from bot.core.parsing import parse_line, validate_args
+from bot.core.ratelimit import RateLimiter
+from bot.core.registry import Command, Registry
+from bot.core.render_text import error_reply
+from bot.core.reply import Reply
+from bot.core.request import Request, User
+from bot.core.services import Services
+
+logger = logging.getLogger(__name__)
+
+
+def build_registry(services: Services) -> Registry:
+    """Every command, in the order /help lists them."""
+    registry = Registry()
+    for group in (
+        PeopleCommands(services),
+        AskCommands(services),
+        PollCommands(services),
+        DigestCommands(services),
+    ):
+        for command in group.commands():
+            registry.add(command)
+    registry.add(HelpCommands(registry).command())
+    return registry
+
+
+class Core:
+    """Validates, rate-limits and dispatches requests; never raises for bad input."""
+
+    UNLIMITED_PLATFORMS = frozenset({"console", "cli"})
+    """The operator's own terminal is not rate-limited; chat users are."""
+
+    def __init__(self, services: Services, *, rate_limit: int = 5, rate_window: timedelta = timedelta(seconds=10)):
+        self.services = services
+        self.registry = build_registry(services)
+        self.limiter = RateLimiter(services.clock, rate_limit, rate_window)
+
+    async def handle(self, request: Request) -> Reply:
+        """Answer one request: a command, or a button press sent as a hidden command."""
+        if (slow := self._slow_down(request.platform, request.workspace, request.user)) is not None:
+            return slow
+        return await self._dispatch(request)
+
+    async def handle_line(self, *, platform: str, workspace: str, channel: str, user: User, line: str) -> Reply:
+        """Answer a typed line such as ``/poll Who wins? | A | B --duration 2h``."""
+        if (slow := self._slow_down(platform, workspace, user)) is not None:
+            return slow
+        try:
+            parsed = parse_line(self.registry, line)
+        except UserError as exc:
+            return error_reply(str(exc))
+        request = Request(
+            platform=platform,
+            workspace=workspace,
+            channel=channel,
+            user=user,
+            command=parsed.command,
+            subcommand=parsed.subcommand,
+            args=parsed.args,
+        )
+        return await self._dispatch(request)
+
+    async def handle_action(self, *, platform: str, workspace: str, channel: str, user: User, action_id: str) -> Reply:
+        """Answer a button press carrying ``action_id`` (see :mod:`bot.core.actions`)."""
+        if (slow := self._slow_down(platform, workspace, user)) is not None:
+            return slow
+        try:
+            command, args = parse_action(action_id)
+        except UserError as exc:
+            return error_reply(str(exc))
+        request = Request(
+            platform=platform, workspace=workspace, channel=channel, user=user, command=command, args=args
+        )
+        return await self._dispatch(request)
+
+    def _slow_down(self, platform: str, workspace: str, user: User) -> Reply | None:
+        if platform in self.UNLIMITED_PLATFORMS:
+            return None
+        wait = self.limiter.retry_after(f"{platform}:{workspace}:{user.id}")
+        if wait <= 0:
+            return None
+        seconds = math.ceil(wait)
+        return error_reply(
+            f"Slow down: at most {self.limiter.limit} commands every {self.limiter.window.total_seconds():g} seconds. "
+            f"Try again in {seconds} second{'s' if seconds != 1 else ''}."
+        )
+
+    def resolve(self, request: Request) -> Command:
+        command = self.registry.get(request.command)
+        if command is None:
+            raise UserError(f"Unknown command /{request.command}. Type /help to see the commands.")
+        if command.subcommands:
+            names = ", ".join(c.name for c in command.subcommands)
+            if request.subcommand is None:
+                raise UserError(f"/{command.name} needs one of: {names}.")
+            sub = command.subcommand(request.subcommand)
+            if sub is None:
+                raise UserError(f"Unknown /{command.name} action {request.subcommand!r}; use one of: {names}.")
+            return sub
+        return command
+
+    async def _dispatch(self, request: Request) -> Reply:
+        try:
+            command = self.resolve(request)
+            args = validate_args(command, request.args)
+            assert command.handler is not None
+            return await command.handler(request.model_copy(update={"args": args}))
+        except UserError as exc:
+            return error_reply(str(exc))
+        except Exception:
+            logger.exception("command /%s failed", request.command)
+            return error_reply(
+                f"Something went wrong while running /{request.command}. It has been logged; please try again."
+            )
