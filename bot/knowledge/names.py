@@ -6,8 +6,10 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import JaroWinkler
 
 from bot.knowledge.models import Commentator
 
@@ -15,7 +17,8 @@ ACCEPT_SCORE = 80.0
 """A fuzzy match at least this good (0–100) is taken as the person meant."""
 MARGIN = 8.0
 """...unless another person scores within this margin: then it is ambiguous and only suggested."""
-SUGGEST_SCORE = 45.0
+SUGGEST_SCORE = 0.7
+"""Jaro-Winkler similarity (0–1) from which a person is suggested; it favours a shared start, as names typed."""
 MAX_SUGGESTIONS = 3
 
 
@@ -53,17 +56,21 @@ class NameIndex:
             return NameMatch(None, ())
         if key in self._keys:
             return NameMatch(self._by_id[self._keys[key]], ())
-        best: dict[str, float] = {}
-        for candidate, score, _ in process.extract(key, list(self._keys), scorer=fuzz.ratio, limit=None):
-            person = self._keys[candidate]
-            best[person] = max(best.get(person, 0.0), float(score))
-        ranked = sorted(best.items(), key=lambda item: -item[1])
+        ranked = self._best_per_person(key, fuzz.ratio)
         top_id, top_score = ranked[0]
         runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
         if top_score >= ACCEPT_SCORE and top_score - runner_up >= MARGIN:
             return NameMatch(self._by_id[top_id], ())
-        suggestions = tuple(pid for pid, score in ranked if score >= SUGGEST_SCORE)[:MAX_SUGGESTIONS]
+        similar = self._best_per_person(key, JaroWinkler.normalized_similarity)
+        suggestions = tuple(pid for pid, score in similar if score >= SUGGEST_SCORE)[:MAX_SUGGESTIONS]
         return NameMatch(None, suggestions)
+
+    def _best_per_person(self, key: str, scorer: Any) -> list[tuple[str, float]]:
+        best: dict[str, float] = {}
+        for candidate, score, _ in process.extract(key, list(self._keys), scorer=scorer, limit=None):
+            person = self._keys[candidate]
+            best[person] = max(best.get(person, 0.0), float(score))
+        return sorted(best.items(), key=lambda item: -item[1])
 
     def mentioned_in(self, text: str) -> list[Commentator]:
         """Commentators named in free text, by exact (folded) name or alias of one to three words."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import sqlite3
 from dataclasses import dataclass
 from importlib import resources
 
@@ -37,17 +38,38 @@ def load_migrations() -> list[Migration]:
     return found
 
 
+def split_statements(sql: str) -> list[str]:
+    """Split a migration script into complete statements (``sqlite3.complete_statement`` decides)."""
+    statements, pending = [], ""
+    for line in sql.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            if pending.strip():
+                statements.append(pending.strip())
+            pending = ""
+    if pending.strip() and not all(part.strip().startswith("--") for part in pending.splitlines() if part.strip()):
+        raise StoreError(f"incomplete SQL statement at the end of a migration: {pending.strip()[:60]!r}")
+    return statements
+
+
+async def _version(db: aiosqlite.Connection) -> int:
+    async with db.execute("PRAGMA user_version") as cursor:
+        row = await cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
 async def migrate(db: aiosqlite.Connection, migrations: list[Migration] | None = None) -> int:
     """Apply every migration newer than the database; return the resulting version.
+
+    Each migration runs in its own ``BEGIN IMMEDIATE`` transaction and re-reads the
+    version inside it, so two processes opening a new database at once apply it once.
 
     Raises:
         StoreError: if the database was written by a newer debatebot.
     """
     migrations = load_migrations() if migrations is None else migrations
     latest = migrations[-1].version if migrations else 0
-    async with db.execute("PRAGMA user_version") as cursor:
-        row = await cursor.fetchone()
-    current = int(row[0]) if row else 0
+    current = await _version(db)
     if current > latest:
         raise StoreError(
             f"the database schema is version {current}, newer than this debatebot knows ({latest}); "
@@ -56,12 +78,18 @@ async def migrate(db: aiosqlite.Connection, migrations: list[Migration] | None =
     for migration in migrations:
         if migration.version <= current:
             continue
-        logger.info("applying migration %s", migration.name)
+        await db.execute("BEGIN IMMEDIATE")
         try:
-            await db.executescript(
-                f"BEGIN IMMEDIATE;\n{migration.sql}\nPRAGMA user_version = {migration.version};\nCOMMIT;"
-            )
-        except Exception:
+            current = await _version(db)
+            if migration.version <= current:
+                await db.rollback()
+                continue
+            logger.info("applying migration %s", migration.name)
+            for statement in split_statements(migration.sql):
+                await db.execute(statement)
+            await db.execute(f"PRAGMA user_version = {migration.version:d}")
+            await db.commit()
+        except BaseException:
             if db.in_transaction:
                 await db.rollback()
             raise

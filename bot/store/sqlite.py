@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import sqlite3
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime
@@ -69,8 +70,7 @@ class SQLiteStore(Store):
         try:
             await db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             await db.execute("PRAGMA foreign_keys = ON")
-            async with db.execute("PRAGMA journal_mode = WAL") as cursor:
-                row = await cursor.fetchone()
+            row = await self._enable_wal(db)
             if not row or str(row[0]).lower() != "wal":
                 raise StoreError(f"{self.path}: SQLite refused WAL mode (journal_mode is {row[0] if row else '?'})")
             await db.execute("PRAGMA synchronous = NORMAL")
@@ -79,6 +79,20 @@ class SQLiteStore(Store):
             await db.close()
             raise
         self._db = db
+
+    @staticmethod
+    async def _enable_wal(db: aiosqlite.Connection) -> aiosqlite.Row | None:
+        # Switching a new file to WAL needs a moment alone with it; SQLite reports "locked" at
+        # once rather than waiting out busy_timeout, so wait here when another process is opening it.
+        for attempt in range(50):
+            try:
+                async with db.execute("PRAGMA journal_mode = WAL") as cursor:
+                    return await cursor.fetchone()
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or attempt == 49:
+                    raise
+                await asyncio.sleep(0.1)
+        return None
 
     async def close(self) -> None:
         if self._db is not None:
@@ -95,13 +109,25 @@ class SQLiteStore(Store):
     async def _write(self) -> AsyncIterator[aiosqlite.Connection]:
         async with self._lock:
             db = self.db
-            await db.execute("BEGIN IMMEDIATE")
             try:
+                await self._begin(db)
                 yield db
             except BaseException:
-                await db.rollback()
+                if db.in_transaction:
+                    await db.rollback()
                 raise
             await db.commit()
+
+    async def _begin(self, db: aiosqlite.Connection) -> None:
+        try:
+            await db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError:
+            if not db.in_transaction:
+                raise
+            # A write cancelled while its BEGIN was queued left a transaction open: undo it and go on.
+            logger.warning("rolling back a transaction left open by a cancelled write")
+            await db.rollback()
+            await db.execute("BEGIN IMMEDIATE")
 
     @asynccontextmanager
     async def _read(self) -> AsyncIterator[aiosqlite.Connection]:

@@ -1,0 +1,110 @@
+"""Shared fixtures: a fake clock, the shipped knowledge base, and a core on a real SQLite file."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.app import App, build_app
+from bot.core.core import Core
+from bot.core.reply import Reply
+from bot.core.request import User
+from bot.knowledge.base import KnowledgeBase
+from bot.knowledge.loader import default_knowledge_dir, load_knowledge
+from bot.settings import Settings
+
+KNOWLEDGE_DIR = default_knowledge_dir()
+START = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+
+
+@dataclass
+class FakeClock:
+    """A clock that only moves when a test moves it."""
+
+    current: datetime = START
+    history: list[datetime] = field(default_factory=list)
+
+    def now(self) -> datetime:
+        return self.current
+
+    def advance(self, **delta: float) -> None:
+        self.current += timedelta(**delta)
+
+
+@pytest.fixture(autouse=True)
+def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fail any test that tries to connect beyond the loopback interface."""
+    real_connect = socket.socket.connect
+
+    def guarded(self: socket.socket, address: object) -> object:
+        host = address[0] if isinstance(address, tuple) else None
+        if isinstance(host, str) and not (host.startswith("127.") or host in ("localhost", "::1")):
+            raise AssertionError(f"test tried to open a non-loopback socket to {address!r}")
+        return real_connect(self, address)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket.socket, "connect", guarded)
+
+
+@pytest.fixture(scope="session")
+def kb() -> KnowledgeBase:
+    return load_knowledge(KNOWLEDGE_DIR)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Test settings: a fresh database file, and a rate limit high enough not to get in the way."""
+    return Settings(  # type: ignore[call-arg]
+        _env_file=None, database_url=f"sqlite:///{tmp_path / 'bot.db'}", rate_limit_commands=1000
+    )
+
+
+@pytest.fixture
+async def app(settings: Settings, clock: FakeClock, kb: KnowledgeBase) -> AsyncIterator[App]:
+    application = build_app(settings, clock=clock, kb=kb)
+    await application.start()
+    yield application
+    await application.stop()
+
+
+@pytest.fixture
+def core(app: App) -> Core:
+    return app.core
+
+
+ALICE = User(id="alice", display_name="Alice")
+BOB = User(id="bob", display_name="Bob")
+ADMIN = User(id="mod", display_name="Moderator", is_admin=True)
+
+
+class Chat:
+    """Types lines into the core as users of one test channel would."""
+
+    def __init__(self, core: Core, platform: str = "test", channel: str = "general") -> None:
+        self.core = core
+        self.platform = platform
+        self.channel = channel
+
+    async def say(self, line: str, user: User = ALICE) -> Reply:
+        return await self.core.handle_line(
+            platform=self.platform, workspace="ws", channel=self.channel, user=user, line=line
+        )
+
+    async def press(self, action_id: str, user: User = ALICE) -> Reply:
+        return await self.core.handle_action(
+            platform=self.platform, workspace="ws", channel=self.channel, user=user, action_id=action_id
+        )
+
+
+@pytest.fixture
+def chat(core: Core) -> Iterator[Chat]:
+    yield Chat(core)

@@ -1,0 +1,42 @@
+"""Store fixtures: one opened store per backend, closed after each test.
+
+A backend is a factory ``tmp_path -> async context manager yielding an opened Store``.
+Add PostgreSQL by appending a ``pytest.param(postgres_backend, id="postgres")`` to
+``BACKENDS`` (for example with a fresh schema per test, dropped on exit).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from pathlib import Path
+
+import pytest
+
+from bot.store.port import Store
+from bot.store.sqlite import SQLiteStore
+
+Backend = Callable[[Path], AbstractAsyncContextManager[Store]]
+
+
+@asynccontextmanager
+async def sqlite_backend(tmp_path: Path) -> AsyncIterator[Store]:
+    """SQLite on a real file (WAL needs one), in a folder the store must create itself."""
+    store = SQLiteStore(tmp_path / "data" / "debatebot.sqlite3")
+    await store.open()
+    try:
+        yield store
+    finally:
+        await store.close()
+
+
+BACKENDS = [
+    pytest.param(sqlite_backend, id="sqlite"),
+]
+
+
+@pytest.fixture(params=BACKENDS)
+async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
+    backend: Backend = request.param
+    async with backend(tmp_path) as opened:
+        yield opened
