@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import socket
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -106,5 +106,5 @@ class Chat:
 
 
 @pytest.fixture
-def chat(core: Core) -> Iterator[Chat]:
-    yield Chat(core)
+def chat(core: Core) -> Chat:
+    return Chat(core)

@@ -29,18 +29,22 @@ async def test_ask_named_person_without_matching_claims(chat: Chat) -> None:
 async def test_ask_named_person_limits_answers(chat: Chat) -> None:
     answer = await chat.say("/ask what does sacks say about export controls")
     quotes = [b for b in answer.blocks if isinstance(b, Quote)]
-    assert quotes and {q.person for q in quotes} == {"David Sacks"}
+    assert quotes
+    assert {q.person for q in quotes} == {"David Sacks"}
 
 
 async def test_ask_quote_kind_survives(chat: Chat) -> None:
     answer = await chat.say("/ask twice the computing power")
     quotes = [b for b in answer.blocks if isinstance(b, Quote)]
-    assert quotes[0].person == "Kai-Fu Lee" and quotes[0].claim_kind == "quote"
+    assert quotes[0].person == "Kai-Fu Lee"
+    assert quotes[0].claim_kind == "quote"
     assert "[Quote] “" in answer.fallback
 
 
 async def test_ask_bad_input(chat: Chat) -> None:
     empty = await chat.say("/ask")
-    assert empty.error and "needs <question>" in empty.fallback
+    assert empty.error
+    assert "needs <question>" in empty.fallback
     long = await chat.say("/ask " + "why " * 100)
-    assert long.error and "the limit is 300" in long.fallback
+    assert long.error
+    assert "the limit is 300" in long.fallback

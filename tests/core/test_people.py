@@ -36,7 +36,8 @@ async def test_whosays_card_has_summary_lean_and_labelled_claims(chat: Chat, kb:
     assert 2 <= len(quotes) <= 3
     assert all(q.person == "Kai-Fu Lee" and q.source.startswith("China vs USA") for q in quotes)
     assert {q.claim_kind for q in quotes} <= {"quote", "paraphrase"}
-    assert "Leans on" in answer.fallback and "Knowledge base reading" in answer.fallback
+    assert "Leans on" in answer.fallback
+    assert "Knowledge base reading" in answer.fallback
     assert kb.commentators["lee"].summary in answer.fallback
     for quote in quotes:
         label = "[Quote]" if quote.claim_kind == "quote" else "[Paraphrase]"
@@ -46,7 +47,8 @@ async def test_whosays_card_has_summary_lean_and_labelled_claims(chat: Chat, kb:
 async def test_paraphrases_are_never_shown_as_quotes(chat: Chat) -> None:
     answer = await chat.say("/whosays wang")
     quotes = [b for b in answer.blocks if isinstance(b, Quote)]
-    assert quotes and all(q.claim_kind == "paraphrase" for q in quotes)
+    assert quotes
+    assert all(q.claim_kind == "paraphrase" for q in quotes)
     assert "“" not in "".join(line for line in answer.fallback.splitlines() if line.startswith("[Paraphrase]"))
     assert "paraphrased in" in answer.fallback
 
@@ -54,7 +56,8 @@ async def test_paraphrases_are_never_shown_as_quotes(chat: Chat) -> None:
 @pytest.mark.parametrize("typed", ["elon musk", "sam altman", "zzzz"])
 async def test_whosays_unknown_person_is_not_found_never_a_wrong_person(chat: Chat, typed: str) -> None:
     answer = await chat.say(f"/whosays {typed}")
-    assert answer.error and answer.ephemeral
+    assert answer.error
+    assert answer.ephemeral
     assert f"No commentator matches '{typed}'" in answer.fallback
     assert "Known commentators: " in answer.fallback
     assert not any(isinstance(b, Quote) for b in answer.blocks)
@@ -68,9 +71,11 @@ async def test_whosays_near_miss_suggests(chat: Chat) -> None:
 
 async def test_whosays_needs_a_name_and_refuses_overlong_text(chat: Chat) -> None:
     missing = await chat.say("/whosays")
-    assert missing.error and "needs <who>" in missing.fallback
+    assert missing.error
+    assert "needs <who>" in missing.fallback
     long = await chat.say("/whosays " + "x" * 150)
-    assert long.error and "too long (150 characters; the limit is 100)" in long.fallback
+    assert long.error
+    assert "too long (150 characters; the limit is 100)" in long.fallback
 
 
 async def test_compare_shows_shared_topics_side_by_side(chat: Chat, kb: KnowledgeBase) -> None:
@@ -101,7 +106,8 @@ async def test_compare_one_topic(chat: Chat, kb: KnowledgeBase) -> None:
 )
 async def test_compare_bad_input(chat: Chat, line: str, message: str) -> None:
     answer = await chat.say(line)
-    assert answer.error and message in answer.fallback
+    assert answer.error
+    assert message in answer.fallback
 
 
 async def test_topics_lists_every_topic_with_people(chat: Chat, kb: KnowledgeBase) -> None:
@@ -120,4 +126,5 @@ async def test_topic_by_synonym(chat: Chat, kb: KnowledgeBase) -> None:
 
 async def test_topic_unknown(chat: Chat) -> None:
     answer = await chat.say("/topic knitting")
-    assert answer.error and "No topic matches 'knitting'. Topics: " in answer.fallback
+    assert answer.error
+    assert "No topic matches 'knitting'. Topics: " in answer.fallback

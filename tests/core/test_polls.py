@@ -30,12 +30,16 @@ async def test_preset_poll_has_its_options_and_buttons(chat: Chat) -> None:
 
 
 async def test_custom_poll_with_options_duration_anonymous_multi(chat: Chat, clock: FakeClock, app: App) -> None:
-    view = await new_poll(chat, "/poll Who wins on compute? | USA | China | Nobody --duration 1h30m --anonymous --multi 2")
+    view = await new_poll(
+        chat, "/poll Who wins on compute? | USA | China | Nobody --duration 1h30m --anonymous --multi 2"
+    )
     poll = await app.store.get_poll(poll_id=view.poll_id)
     assert poll is not None
     assert [o.label for o in poll.options] == ["USA", "China", "Nobody"]
-    assert poll.anonymous and poll.max_choices == 2
-    assert poll.closes_at is not None and (poll.closes_at - clock.now()).total_seconds() == 5400
+    assert poll.anonymous
+    assert poll.max_choices == 2
+    assert poll.closes_at is not None
+    assert (poll.closes_at - clock.now()).total_seconds() == 5400
 
 
 async def test_discord_style_options_argument(core: App, app: App) -> None:
@@ -43,11 +47,16 @@ async def test_discord_style_options_argument(core: App, app: App) -> None:
 
     answer = await app.core.handle(
         Request(
-            platform="test", workspace="ws", channel="c", user=ALICE, command="poll",
+            platform="test",
+            workspace="ws",
+            channel="c",
+            user=ALICE,
+            command="poll",
             args={"question": "Best lab?", "options": "A | B", "anonymous": "true"},
         )
     )
-    assert answer.poll is not None and [o.label for o in answer.poll.options] == ["A", "B"]
+    assert answer.poll is not None
+    assert [o.label for o in answer.poll.options] == ["A", "B"]
     assert answer.poll.anonymous
 
 
@@ -74,7 +83,8 @@ async def test_discord_style_options_argument(core: App, app: App) -> None:
 )
 async def test_bad_poll_input_is_refused_and_writes_nothing(chat: Chat, app: App, line: str, message: str) -> None:
     answer = await chat.say(line)
-    assert answer.error and answer.ephemeral
+    assert answer.error
+    assert answer.ephemeral
     assert message in answer.fallback
     assert await app.store.list_polls() == []
 
@@ -82,8 +92,10 @@ async def test_bad_poll_input_is_refused_and_writes_nothing(chat: Chat, app: App
 async def test_single_choice_vote_moves_and_keeps(chat: Chat, app: App) -> None:
     view = await new_poll(chat)
     first = await chat.press(vote_action(view.poll_id, "usa"))
-    assert first.ephemeral and "Your vote for “The USA” is in." in first.fallback
-    assert first.refresh_poll is not None and first.refresh_poll.total_votes == 1
+    assert first.ephemeral
+    assert "Your vote for “The USA” is in." in first.fallback
+    assert first.refresh_poll is not None
+    assert first.refresh_poll.total_votes == 1
     again = await chat.press(vote_action(view.poll_id, "usa"))
     assert "You already voted for “The USA”; your vote stays." in again.fallback
     moved = await chat.press(vote_action(view.poll_id, "china"))
@@ -101,7 +113,8 @@ async def test_preset_vote_names_commentators_leaning_that_way(chat: Chat) -> No
 async def test_custom_poll_vote_has_no_lean_sentence(chat: Chat) -> None:
     view = await new_poll(chat, "/poll Tea? | Yes | No")
     answer = await chat.say(f"/vote {view.poll_id} yes")
-    assert "Your vote for “Yes” is in." in answer.fallback and "Leaning" not in answer.fallback
+    assert "Your vote for “Yes” is in." in answer.fallback
+    assert "Leaning" not in answer.fallback
 
 
 async def test_multi_choice_toggles_within_limit(chat: Chat, app: App) -> None:
@@ -109,7 +122,8 @@ async def test_multi_choice_toggles_within_limit(chat: Chat, app: App) -> None:
     assert "is in" in (await chat.say(f"/vote {view.poll_id} 1")).fallback
     assert "is in" in (await chat.say(f"/vote {view.poll_id} 2")).fallback
     limit = await chat.say(f"/vote {view.poll_id} 3")
-    assert limit.error and "You can choose up to 2 options" in limit.fallback
+    assert limit.error
+    assert "You can choose up to 2 options" in limit.fallback
     removed = await chat.say(f"/vote {view.poll_id} 1")
     assert "You took back your vote for “A”." in removed.fallback
     assert await app.store.user_choices(poll_id=view.poll_id, user_id=ALICE.id) == ["2"]
@@ -117,12 +131,17 @@ async def test_multi_choice_toggles_within_limit(chat: Chat, app: App) -> None:
 
 @pytest.mark.parametrize(
     ("suffix", "message"),
-    [("999 1", "There is no poll #999 here."), ("abc 1", "There is no poll #abc here."), ("{id} 7", "has no option '7'")],
+    [
+        ("999 1", "There is no poll #999 here."),
+        ("abc 1", "There is no poll #abc here."),
+        ("{id} 7", "has no option '7'"),
+    ],
 )
 async def test_vote_bad_input(chat: Chat, app: App, suffix: str, message: str) -> None:
     view = await new_poll(chat, "/poll Tea? | Yes | No")
     answer = await chat.say("/vote " + suffix.format(id=view.poll_id))
-    assert answer.error and message in answer.fallback
+    assert answer.error
+    assert message in answer.fallback
     assert (await app.store.tally(poll_id=view.poll_id)).total_votes == 0
 
 
@@ -130,7 +149,8 @@ async def test_poll_from_another_platform_is_not_reachable(chat: Chat, core: App
     view = await new_poll(chat)
     other = Chat(chat.core, platform="elsewhere")
     answer = await other.press(vote_action(view.poll_id, "usa"))
-    assert answer.error and f"There is no poll #{view.poll_id} here." in answer.fallback
+    assert answer.error
+    assert f"There is no poll #{view.poll_id} here." in answer.fallback
 
 
 async def test_close_by_creator_announces_winner_and_leans(chat: Chat) -> None:
@@ -139,8 +159,11 @@ async def test_close_by_creator_announces_winner_and_leans(chat: Chat) -> None:
     await chat.press(vote_action(view.poll_id, "china"), user=BOB)
     await chat.press(vote_action(view.poll_id, "usa"), user=ADMIN)
     answer = await chat.press(close_action(view.poll_id), user=ALICE)
-    assert not answer.error and not answer.ephemeral
-    assert answer.poll is not None and answer.poll.closed and answer.poll.buttons == ()
+    assert not answer.error
+    assert not answer.ephemeral
+    assert answer.poll is not None
+    assert answer.poll.closed
+    assert answer.poll.buttons == ()
     assert f"Poll #{view.poll_id} closed: “China” wins with 2 of 3 votes." in answer.fallback
     assert "Leaning toward “China” (knowledge base reading): Kai-Fu Lee." in answer.fallback
 
@@ -148,12 +171,14 @@ async def test_close_by_creator_announces_winner_and_leans(chat: Chat) -> None:
 async def test_close_is_refused_for_others_and_allowed_for_admins(chat: Chat) -> None:
     view = await new_poll(chat, "/poll Tea? | Yes | No")
     refused = await chat.press(close_action(view.poll_id), user=BOB)
-    assert refused.error and "Only the poll's creator or an admin can close" in refused.fallback
+    assert refused.error
+    assert "Only the poll's creator or an admin can close" in refused.fallback
     assert "is in" in (await chat.press(vote_action(view.poll_id, "1"), user=BOB)).fallback
     closed = await chat.press(close_action(view.poll_id), user=ADMIN)
     assert "closed: “Yes” wins with 1 of 1 vote." in closed.fallback
     again = await chat.press(close_action(view.poll_id), user=ADMIN)
-    assert again.error and "already closed" in again.fallback
+    assert again.error
+    assert "already closed" in again.fallback
 
 
 async def test_vote_on_closed_poll_is_refused_and_changes_nothing(chat: Chat, app: App) -> None:
@@ -161,7 +186,8 @@ async def test_vote_on_closed_poll_is_refused_and_changes_nothing(chat: Chat, ap
     await chat.say(f"/vote {view.poll_id} 1", user=BOB)
     await chat.say(f"/close {view.poll_id}")
     answer = await chat.say(f"/vote {view.poll_id} 2", user=BOB)
-    assert answer.error and "is closed; it no longer takes votes" in answer.fallback
+    assert answer.error
+    assert "is closed; it no longer takes votes" in answer.fallback
     assert (await app.store.tally(poll_id=view.poll_id)).counts == {"1": 1, "2": 0}
 
 
@@ -171,9 +197,12 @@ async def test_vote_after_deadline_is_refused(chat: Chat, clock: FakeClock) -> N
     assert "is in" in (await chat.say(f"/vote {view.poll_id} 1")).fallback
     clock.advance(minutes=1)
     late = await chat.say(f"/vote {view.poll_id} 1", user=BOB)
-    assert late.error and "is closed" in late.fallback
+    assert late.error
+    assert "is closed" in late.fallback
     results = await chat.say(f"/results {view.poll_id}")
-    assert results.poll is not None and results.poll.closed and results.poll.buttons == ()
+    assert results.poll is not None
+    assert results.poll.closed
+    assert results.poll.buttons == ()
 
 
 async def test_results_show_bars_and_counts(chat: Chat) -> None:
@@ -202,7 +231,8 @@ async def test_polls_lists_this_channel_only(chat: Chat) -> None:
     elsewhere = Chat(chat.core, channel="random")
     await new_poll(elsewhere, "/poll There? | Yes | No")
     answer = await chat.say("/polls")
-    assert "Here?" in answer.fallback and "There?" not in answer.fallback
+    assert "Here?" in answer.fallback
+    assert "There?" not in answer.fallback
 
 
 async def test_votes_racing_a_close_through_the_core(chat: Chat, app: App) -> None:

@@ -24,7 +24,7 @@ class DigestCommands:
     def _time_and_zone(self, request: Request) -> tuple[str, str]:
         time = request.args.get("time", self.s.digest_default_time)
         zone = request.args.get("zone", self.s.digest_default_tz)
-        if "zone" not in request.args and "time" in request.args and ":" not in time and "/" in time:
+        if "zone" not in request.args and "time" in request.args and ":" not in time and not time[:1].isdigit():
             time, zone = self.s.digest_default_time, time  # /digest subscribe Europe/Berlin
         try:
             check_hhmm(time)
@@ -84,7 +84,7 @@ class DigestCommands:
         return reply(*await self.composer.compose(request.channel_ref, day))
 
     def commands(self) -> list[Command]:
-        time = Argument("time", "Local time, 24-hour HH:MM", max_length=5)
+        time = Argument("time", "Local time, 24-hour HH:MM (or a time zone alone)", max_length=64)
         zone = Argument("zone", "IANA time zone, e.g. Europe/Berlin", max_length=64)
         return [
             Command(
