@@ -45,7 +45,7 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     digest_default_time: str = "09:00"
     digest_default_tz: str = "UTC"
-    rate_limit_commands: int = Field(default=5, ge=1, le=1000)
+    rate_limit_commands: int = Field(default=5, ge=1, le=1_000_000)
     rate_limit_window_seconds: float = Field(default=10.0, gt=0, le=3600)
 
     discord_token: SecretStr | None = None

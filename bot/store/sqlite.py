@@ -200,23 +200,26 @@ class SQLiteStore(Store):
     async def cast_vote(self, *, poll_id: int, user_id: str, option_key: str, now: datetime) -> VoteOutcome:
         params = {"poll": poll_id, "user": user_id, "option": option_key, "now": to_db(now)}
         async with self._write() as db:
-            poll = await self._one(db, "SELECT max_choices FROM polls WHERE id = :poll", params)
-            if poll is None:
+            state = await self._one(
+                db,
+                "SELECT p.max_choices, o.key IS NOT NULL AS known_option,"
+                " p.closed_at IS NULL AND (p.closes_at IS NULL OR p.closes_at > :now) AS open,"
+                " (SELECT v.option_key FROM votes v WHERE v.poll_id = p.id AND v.user_id = :user AND v.slot = '')"
+                " AS before FROM polls p LEFT JOIN poll_options o ON o.poll_id = p.id AND o.key = :option"
+                " WHERE p.id = :poll",
+                params,
+            )
+            if state is None:
                 return VoteOutcome.UNKNOWN_POLL
-            option = await self._one(db, "SELECT 1 FROM poll_options WHERE poll_id = :poll AND key = :option", params)
-            if option is None:
+            if not state["known_option"]:
                 return VoteOutcome.UNKNOWN_OPTION
-            is_open = await self._one(db, f"SELECT {_OPEN}", params)
-            if not is_open or not is_open[0]:
+            if not state["open"]:
                 return VoteOutcome.CLOSED
-            if poll["max_choices"] == 1:
-                return await self._vote_single(db, params)
-            return await self._vote_multi(db, params, poll["max_choices"])
+            if state["max_choices"] == 1:
+                return await self._vote_single(db, params, state["before"])
+            return await self._vote_multi(db, params, state["max_choices"])
 
-    async def _vote_single(self, db: aiosqlite.Connection, params: dict[str, Any]) -> VoteOutcome:
-        before = await self._one(
-            db, "SELECT option_key FROM votes WHERE poll_id = :poll AND user_id = :user AND slot = ''", params
-        )
+    async def _vote_single(self, db: aiosqlite.Connection, params: dict[str, Any], before: str | None) -> VoteOutcome:
         cursor = await db.execute(
             "INSERT INTO votes (poll_id, user_id, slot, option_key, cast_at)"
             f" SELECT :poll, :user, '', :option, :now WHERE {_OPEN}"
@@ -227,7 +230,7 @@ class SQLiteStore(Store):
         )
         if before is None:
             return VoteOutcome.RECORDED if cursor.rowcount == 1 else VoteOutcome.CLOSED
-        if before["option_key"] == params["option"]:
+        if before == params["option"]:
             return VoteOutcome.UNCHANGED
         return VoteOutcome.CHANGED if cursor.rowcount == 1 else VoteOutcome.CLOSED
 
