@@ -13,8 +13,9 @@ from pathlib import Path
 from bot.app import build_app, build_services
 from bot.core.clock import SystemClock
 from bot.core.core import Core
-from bot.core.reply import Reply
-from bot.core.request import User
+from bot.core.errors import UserError
+from bot.core.parsing import validate_args
+from bot.core.request import Request, User
 from bot.exports import export_csv, export_json, poll_summaries_json
 from bot.knowledge.loader import KnowledgeError, load_knowledge
 from bot.settings import Settings, SettingsError, load_settings
@@ -86,6 +87,7 @@ async def _run(command: str, settings: Settings) -> int:
     from bot.adapters.console import run_console
 
     app = build_app(settings)
+    logger.info("knowledge base: %d commentators, %d claims", len(app.kb.commentators), len(app.kb.claims))
     if command == "run":
         configured = [
             name
@@ -110,22 +112,30 @@ def _query(args: argparse.Namespace, settings: Settings) -> int:
     from bot.cli_query import ask_json, whosays_json
 
     services = build_services(settings, SQLiteStore(settings.database_path), SystemClock())
-    if args.json:
-        if args.command == "ask":
-            print(json.dumps(ask_json(services, args.question), ensure_ascii=False, indent=2))
-            return 0
-        payload = whosays_json(services, args.name)
-        print(json.dumps(payload, ensure_ascii=False, indent=2))
-        return 0 if payload["commentator"] is not None else 1
     core = Core(services)
-    line = f"/ask {args.question}" if args.command == "ask" else f"/whosays {args.name}"
-    answer = asyncio.run(_answer_offline(core, line))
+    name, text = ("ask", args.question) if args.command == "ask" else ("whosays", args.name)
+    command = core.registry.get(name)
+    assert command is not None
+    try:
+        validate_args(command, {command.args[0].name: text})
+    except UserError as exc:
+        print(f"debatebot: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        payload = ask_json(services, text) if name == "ask" else whosays_json(services, text)
+        print(json.dumps(payload, ensure_ascii=False, indent=2))
+        return 1 if name == "whosays" and payload["commentator"] is None else 0
+    request = Request(
+        platform="cli",
+        workspace="local",
+        channel="cli",
+        user=User(id="cli"),
+        command=name,
+        args={command.args[0].name: text},
+    )
+    answer = asyncio.run(core.handle(request))
     print(answer.fallback)
-    return 1 if args.command == "whosays" and answer.error else 0
-
-
-async def _answer_offline(core: Core, line: str) -> Reply:
-    return await core.handle_line(platform="cli", workspace="local", channel="cli", user=User(id="cli"), line=line)
+    return 1 if answer.error else 0
 
 
 async def _polls(args: argparse.Namespace, settings: Settings) -> int:

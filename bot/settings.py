@@ -80,7 +80,9 @@ class Settings(BaseSettings):
     def _zone(cls, value: str) -> str:
         return check_time_zone(value)
 
-    @field_validator("discord_token", "slack_bot_token", "slack_app_token", "slack_signing_secret", mode="before")
+    @field_validator(
+        "knowledge_dir", "discord_token", "slack_bot_token", "slack_app_token", "slack_signing_secret", mode="before"
+    )
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import getpass
+import re
 import sys
 from collections.abc import Callable
 from typing import TextIO
@@ -18,6 +19,7 @@ from bot.core.render_text import render_text
 from bot.core.reply import Button, PollView, Reply
 from bot.core.request import User
 
+_BUTTON_NUMBER = re.compile(r"^[0-9]{1,3}$")
 PLATFORM, WORKSPACE, CHANNEL = "console", "local", "console"
 BANNER = (
     "debatebot console. Try /whosays lecun, /ask who thinks open source is the real winner?, /poll whos-losing, "
@@ -63,7 +65,7 @@ class ConsoleSession:
         if text.split()[0] == "/as":
             self._switch_user(text.split()[1:])
             return True
-        if text.isdigit():
+        if _BUTTON_NUMBER.match(text):
             await self._press(int(text))
             return True
         answer = await self.core.handle_line(

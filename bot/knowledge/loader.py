@@ -96,6 +96,8 @@ class _Reader:
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+            if isinstance(exc, yaml.reader.ReaderError):
+                where = f"character {exc.position + 1}"
             reason = getattr(exc, "problem", None) or str(exc)
             self.problem(file, where, f"malformed YAML: {reason}")
             return None
@@ -171,12 +173,18 @@ def load_knowledge(directory: Path | None = None) -> KnowledgeBase:
     claim_owner: dict[str, str] = {}
     for file, commentator in commentators:
         _check_commentator(reader, file, commentator, topics, sources, presets, claim_owner)
-    _duplicates(reader, "commentators/", ((f.name, c.id) for f, c in commentators), "commentator")
+    first_file: dict[str, Path] = {}
+    for file, commentator in commentators:
+        if commentator.id in first_file:
+            reader.problem(
+                file, "id", f"duplicate commentator id {commentator.id!r} (also in {first_file[commentator.id].name})"
+            )
+        first_file.setdefault(commentator.id, file)
 
     if reader.problems:
         raise KnowledgeError(directory, reader.problems)
     kb = KnowledgeBase(topics=topics, sources=sources, presets=presets, commentators={c.id: c for _, c in commentators})
-    logger.info("knowledge base %s: %d commentators, %d claims", directory, len(kb.commentators), len(kb.claims))
+    logger.debug("knowledge base %s: %d commentators, %d claims", directory, len(kb.commentators), len(kb.claims))
     return kb
 
 

@@ -42,7 +42,14 @@ class NameIndex:
     def __init__(self, commentators: Iterable[Commentator]) -> None:
         self._by_id = {c.id: c for c in commentators}
         self._keys: dict[str, str] = {}
+        self._words: dict[str, set[str]] = {}
         for commentator in self._by_id.values():
+            self._words[commentator.id] = {
+                fold(word)
+                for name in (commentator.id, commentator.name, *commentator.aliases)
+                for word in re.split(r"[\s\-.]+", name)
+                if fold(word)
+            }
             names = [commentator.id, commentator.name, *commentator.aliases, *commentator.name.split()]
             for name in names:
                 key = fold(name)
@@ -59,11 +66,19 @@ class NameIndex:
         ranked = self._best_per_person(key, fuzz.ratio)
         top_id, top_score = ranked[0]
         runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
-        if top_score >= ACCEPT_SCORE and top_score - runner_up >= MARGIN:
+        if top_score >= ACCEPT_SCORE and top_score - runner_up >= MARGIN and self._every_word_fits(query, top_id):
             return NameMatch(self._by_id[top_id], ())
         similar = self._best_per_person(key, JaroWinkler.normalized_similarity)
         suggestions = tuple(pid for pid, score in similar if score >= SUGGEST_SCORE)[:MAX_SUGGESTIONS]
         return NameMatch(None, suggestions)
+
+    def _every_word_fits(self, query: str, person_id: str) -> bool:
+        """Each typed word is close to one of the person's name words: "andrew yang" is not Andrew Ng."""
+        words = [fold(word) for word in re.split(r"[\s\-.]+", query) if fold(word)]
+        if len(words) < 2:
+            return True
+        known = self._words[person_id]
+        return all(max(fuzz.ratio(word, name) for name in known) >= ACCEPT_SCORE for word in words)
 
     def _best_per_person(self, key: str, scorer: Any) -> list[tuple[str, float]]:
         best: dict[str, float] = {}

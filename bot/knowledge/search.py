@@ -70,8 +70,12 @@ class ClaimSearch:
 
     def terms(self, question: str) -> list[str]:
         """The words of ``question`` that can make a claim relevant (stopwords and names removed)."""
-        name_keys = {fold(word) for c in self._names.mentioned_in(question) for word in (c.id, *c.name.split())}
-        name_keys |= {fold(a) for c in self._names.mentioned_in(question) for a in c.aliases}
+        name_keys = {
+            fold(word)
+            for person in self._names.mentioned_in(question)
+            for name in (person.id, person.name, *person.aliases)
+            for word in _WORD.findall(name.casefold())
+        }
         out: list[str] = []
         for word in _WORD.findall(question.casefold()):
             if word in STOPWORDS or fold(word) in name_keys or word in out:

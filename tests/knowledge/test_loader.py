@@ -1,0 +1,395 @@
+"""The knowledge base loader: the shipped files load, and every kind of damage is reported precisely."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from bot.knowledge.base import KnowledgeBase
+from bot.knowledge.loader import KnowledgeError, Problem, default_knowledge_dir, load_knowledge
+from bot.knowledge.names import NameIndex
+from bot.knowledge.search import ClaimSearch
+
+SHIPPED = default_knowledge_dir()
+EXPECTED_IDS = {"ng", "lecun", "wang", "sacks", "lee"}
+
+
+# --- helpers --------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def kb_copy(tmp_path: Path) -> Path:
+    """A writable copy of the shipped knowledge base, to damage."""
+    target = tmp_path / "knowledge"
+    shutil.copytree(SHIPPED, target)
+    return target
+
+
+def read_yaml(path: Path) -> Any:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def write_yaml(path: Path, data: Any) -> None:
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+
+
+def edit(directory: Path, relative: str, change: Callable[[Any], None]) -> None:
+    """Load ``relative`` as YAML, let ``change`` mutate it, and write it back."""
+    path = directory / relative
+    data = read_yaml(path)
+    change(data)
+    write_yaml(path, data)
+
+
+def problems_of(directory: Path) -> list[Problem]:
+    with pytest.raises(KnowledgeError) as info:
+        load_knowledge(directory)
+    assert info.value.problems, "a KnowledgeError must list at least one problem"
+    return info.value.problems
+
+
+def find_problem(problems: list[Problem], file: str, path: str, reason: str) -> Problem:
+    hits = [p for p in problems if p.file == file and p.path == path and reason in p.reason]
+    listing = "\n".join(f"  {p.file!r} {p.path!r} {p.reason!r}" for p in problems)
+    assert hits, f"expected a problem {file!r} {path!r} '...{reason}...' among:\n{listing}"
+    return hits[0]
+
+
+def line_of(path: Path, text: str, occurrence: int = 1) -> int:
+    """1-based line number of the ``occurrence``-th line equal to ``text``."""
+    seen = 0
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if line == text:
+            seen += 1
+            if seen == occurrence:
+                return number
+    raise AssertionError(f"{text!r} not found {occurrence} times in {path}")
+
+
+# --- the shipped knowledge base -------------------------------------------------------------------
+
+
+def test_shipped_kb_has_the_five_commentators(kb: KnowledgeBase) -> None:
+    assert set(kb.commentators) == EXPECTED_IDS
+    for ident, commentator in kb.commentators.items():
+        assert commentator.id == ident
+        assert commentator.name.strip()
+        assert commentator.claims
+
+
+@pytest.mark.parametrize("ident", ["ng", "lecun", "wang", "sacks"])
+def test_shipped_claims_of_article_summaries_are_paraphrases(kb: KnowledgeBase, ident: str) -> None:
+    kinds = {claim.id: claim.kind for claim in kb.commentators[ident].claims}
+    assert kinds
+    assert set(kinds.values()) == {"paraphrase"}, kinds
+
+
+def test_shipped_lee_has_quotes(kb: KnowledgeBase) -> None:
+    quotes = [claim for claim in kb.commentators["lee"].claims if claim.kind == "quote"]
+    assert quotes
+
+
+def test_shipped_leans_point_at_real_options_and_own_claims(kb: KnowledgeBase) -> None:
+    checked = 0
+    for commentator in kb.commentators.values():
+        for preset_id, lean in commentator.leans.items():
+            assert preset_id in kb.presets, (commentator.id, preset_id)
+            assert lean.option in {o.id for o in kb.presets[preset_id].options}, (commentator.id, lean.option)
+            assert lean.claim in kb.claims, (commentator.id, lean.claim)
+            assert kb.claims[lean.claim].commentator.id == commentator.id, (commentator.id, lean.claim)
+            checked += 1
+    assert checked >= len(EXPECTED_IDS)
+
+
+def test_shipped_claims_reference_known_topics_and_sources(kb: KnowledgeBase) -> None:
+    for cited in kb.claims.values():
+        assert set(cited.claim.topics) <= set(kb.topics), cited.claim.id
+        assert cited.claim.source in kb.sources, cited.claim.id
+
+
+def test_an_untouched_copy_loads_like_the_original(kb_copy: Path, kb: KnowledgeBase) -> None:
+    copy = load_knowledge(kb_copy)
+    assert set(copy.commentators) == set(kb.commentators)
+    assert list(copy.claims) == list(kb.claims)
+
+
+# --- one kind of damage at a time -----------------------------------------------------------------
+
+
+DAMAGE: list[Any] = [
+    pytest.param(
+        "commentators/lecun.yaml",
+        lambda d: d.pop("summary"),
+        "summary",
+        "missing",
+        id="missing-field",
+    ),
+    pytest.param(
+        "commentators/lecun.yaml",
+        lambda d: d["claims"][0].__setitem__("topics", ["astrology", *d["claims"][0]["topics"]]),
+        "claims[0].topics[0]",
+        "unknown topic 'astrology'",
+        id="unknown-topic-in-claim",
+    ),
+    pytest.param(
+        "commentators/ng.yaml",
+        lambda d: d["positions"].__setitem__("astrology", "Stars decide."),
+        "positions.astrology",
+        "unknown topic 'astrology'",
+        id="unknown-topic-in-positions",
+    ),
+    pytest.param(
+        "commentators/ng.yaml",
+        lambda d: d["claims"][2].__setitem__("source", "a-blog-nobody-wrote"),
+        "claims[2].source",
+        "unknown source 'a-blog-nobody-wrote'",
+        id="unknown-source",
+    ),
+    pytest.param(
+        "commentators/wang.yaml",
+        lambda d: d["leans"]["whos-losing"].__setitem__("option", "mars"),
+        "leans.whos-losing.option",
+        "unknown option 'mars'",
+        id="unknown-lean-option",
+    ),
+    pytest.param(
+        "commentators/sacks.yaml",
+        lambda d: d["leans"]["whos-losing"].__setitem__("claim", "sacks-never-said-this"),
+        "leans.whos-losing.claim",
+        "unknown claim 'sacks-never-said-this'",
+        id="unknown-lean-claim",
+    ),
+    pytest.param(
+        "commentators/sacks.yaml",
+        lambda d: d["leans"]["whos-losing"].__setitem__("claim", "lecun-rising-tide"),
+        "leans.whos-losing.claim",
+        "unknown claim 'lecun-rising-tide'",
+        id="lean-claim-of-another-person",
+    ),
+    pytest.param(
+        "commentators/lee.yaml",
+        lambda d: d.__setitem__("leans", {"who-wins": d["leans"]["whos-losing"]}),
+        "leans.who-wins",
+        "unknown poll preset 'who-wins'",
+        id="unknown-poll-preset",
+    ),
+    pytest.param(
+        "commentators/lecun.yaml",
+        lambda d: d["claims"][1].__setitem__("text", ""),
+        "claims[1].text",
+        "at least 1 character",
+        id="empty-text",
+    ),
+    pytest.param(
+        "commentators/lecun.yaml",
+        lambda d: d["claims"][1].__setitem__("text", "   "),
+        "claims[1].text",
+        "at least 1 character",
+        id="blank-text",
+    ),
+    pytest.param(
+        "commentators/lecun.yaml",
+        lambda d: d["claims"][0].__setitem__("text", "word " * 80 + "x"),  # 401 characters
+        "claims[0].text",
+        "at most 400 characters",
+        id="over-long-claim-text",
+    ),
+    pytest.param(
+        "commentators/lecun.yaml",
+        lambda d: d.__setitem__("id", "yann"),
+        "id",
+        "does not match the file name 'lecun.yaml'",
+        id="id-not-file-name",
+    ),
+    pytest.param(
+        "commentators/lecun.yaml",
+        lambda d: d.__setitem__("twitter", "@ylecun"),
+        "twitter",
+        "unknown field",
+        id="unknown-top-level-field",
+    ),
+    pytest.param(
+        "commentators/lecun.yaml",
+        lambda d: d["claims"][3].__setitem__("url", "https://example.invalid/"),
+        "claims[3].url",
+        "unknown field",
+        id="unknown-claim-field",
+    ),
+    pytest.param(
+        "commentators/lecun.yaml",
+        lambda d: d["claims"][0].__setitem__("kind", "rumour"),
+        "claims[0].kind",
+        "'quote' or 'paraphrase'",
+        id="unknown-claim-kind",
+    ),
+    pytest.param(
+        "polls.yaml",
+        lambda d: d["presets"][0]["options"].append(dict(d["presets"][0]["options"][0])),
+        "presets[0].options[4].id",
+        "duplicate option id 'usa'",
+        id="duplicate-poll-option",
+    ),
+    pytest.param(
+        "sources.yaml",
+        lambda d: d["sources"][0].pop("title"),
+        "sources[0].title",
+        "missing",
+        id="missing-source-title",
+    ),
+]
+
+
+@pytest.mark.parametrize(("file", "damage", "path", "reason"), DAMAGE)
+def test_each_kind_of_damage_is_reported_with_file_path_and_reason(
+    kb_copy: Path, file: str, damage: Callable[[Any], None], path: str, reason: str
+) -> None:
+    edit(kb_copy, file, damage)
+    problems = problems_of(kb_copy)
+    find_problem(problems, file, path, reason)
+
+
+def test_a_claim_text_of_exactly_400_characters_is_accepted(kb_copy: Path) -> None:
+    text = "word " * 79 + "wordy"
+    assert len(text) == 400
+    edit(kb_copy, "commentators/lecun.yaml", lambda d: d["claims"][0].__setitem__("text", text))
+    claim_id = read_yaml(kb_copy / "commentators/lecun.yaml")["claims"][0]["id"]
+    assert load_knowledge(kb_copy).claims[claim_id].claim.text == text
+
+
+def test_duplicate_claim_id_across_two_files(kb_copy: Path) -> None:
+    stolen = read_yaml(kb_copy / "commentators/lecun.yaml")["claims"][3]["id"]
+    edit(kb_copy, "commentators/ng.yaml", lambda d: d["claims"][0].__setitem__("id", stolen))
+    problem = find_problem(problems_of(kb_copy), "commentators/ng.yaml", "claims[0].id", "duplicate claim id")
+    assert repr(stolen) in problem.reason
+    assert "lecun.yaml" in problem.reason
+
+
+def test_duplicate_topic_id(kb_copy: Path) -> None:
+    def add_twin(data: Any) -> None:
+        data["topics"].append({"id": data["topics"][2]["id"], "label": "Compute, again"})
+
+    edit(kb_copy, "topics.yaml", add_twin)
+    count = len(read_yaml(kb_copy / "topics.yaml")["topics"])
+    problem = find_problem(problems_of(kb_copy), "topics.yaml", f"topics[{count - 1}].id", "duplicate topic id")
+    assert "'compute'" in problem.reason
+    assert "topics[2].id" in problem.reason
+
+
+def test_duplicate_yaml_key_is_refused_not_silently_overwritten(kb_copy: Path) -> None:
+    path = kb_copy / "commentators" / "lecun.yaml"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    at = lines.index("name: Yann LeCun")
+    lines.insert(at + 1, "name: Someone Else")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    expected_line = line_of(path, "name: Someone Else")
+    problems = problems_of(kb_copy)
+    problem = find_problem(problems, "commentators/lecun.yaml", f"line {expected_line}, column 1", "duplicate key")
+    assert "'name'" in problem.reason
+
+
+def test_malformed_yaml_names_the_line(kb_copy: Path) -> None:
+    path = kb_copy / "commentators" / "wang.yaml"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    at = lines.index("name: Alexandr Wang")
+    lines.insert(at + 1, "aliases: [alexandr, wang")  # unclosed flow sequence
+    lines.insert(at + 2, "broken: : :")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    problems = problems_of(kb_copy)
+    mine = [p for p in problems if p.file == "commentators/wang.yaml"]
+    assert len(mine) == 1, mine
+    assert mine[0].path.startswith("line "), mine[0]
+    reported_line = int(mine[0].path.split(",")[0].removeprefix("line "))
+    assert at + 2 <= reported_line <= at + 4, (mine[0], at)
+    assert "malformed YAML" in mine[0].reason
+
+
+def test_missing_file_is_reported(kb_copy: Path) -> None:
+    (kb_copy / "polls.yaml").unlink()
+    problems = problems_of(kb_copy)
+    find_problem(problems, "polls.yaml", "", "missing")
+    # The leans can no longer be checked against a preset: that is reported, not crashed on.
+    find_problem(problems, "commentators/lecun.yaml", "leans.whos-losing", "unknown poll preset")
+
+
+def test_not_a_directory(tmp_path: Path) -> None:
+    with pytest.raises(KnowledgeError) as info:
+        load_knowledge(tmp_path / "nowhere")
+    assert [p.reason for p in info.value.problems] == ["not a directory"]
+
+
+# --- several problems at once ---------------------------------------------------------------------
+
+
+def test_every_problem_in_every_file_is_reported_at_once(kb_copy: Path) -> None:
+    edit(kb_copy, "commentators/lecun.yaml", lambda d: d.pop("summary"))
+    edit(kb_copy, "commentators/ng.yaml", lambda d: d["claims"][1].__setitem__("topics", ["astrology"]))
+    edit(kb_copy, "commentators/sacks.yaml", lambda d: d["leans"]["whos-losing"].__setitem__("option", "mars"))
+    edit(kb_copy, "topics.yaml", lambda d: d["topics"].append(dict(d["topics"][0])))
+
+    with pytest.raises(KnowledgeError) as info:
+        load_knowledge(kb_copy)
+    problems = info.value.problems
+    assert len(problems) >= 4
+    find_problem(problems, "commentators/lecun.yaml", "summary", "missing")
+    find_problem(problems, "commentators/ng.yaml", "claims[1].topics[0]", "unknown topic 'astrology'")
+    find_problem(problems, "commentators/sacks.yaml", "leans.whos-losing.option", "unknown option 'mars'")
+    find_problem(
+        problems,
+        "topics.yaml",
+        f"topics[{len(read_yaml(kb_copy / 'topics.yaml')['topics']) - 1}].id",
+        "duplicate topic id",
+    )
+    # The report (what `kb check` prints) names every one of them, with the count.
+    report = info.value.report()
+    assert f"({len(problems)} problems)" in report
+    for problem in problems:
+        assert str(problem) in report
+    assert str(kb_copy.resolve()) in report
+
+
+# --- growing the knowledge base -------------------------------------------------------------------
+
+NEWPERSON = {
+    "id": "newperson",
+    "name": "Grace Newperson",
+    "aliases": ["grace", "g newperson"],
+    "summary": "As the article reports, Grace Newperson thinks the race is about photonic interconnects.",
+    "positions": {"compute": "Photonic interconnects matter more than raw GPU counts."},
+    "leans": {
+        "whos-losing": {
+            "option": "too-early",
+            "claim": "newperson-photonics",
+            "rationale": "Knowledge base reading: she says nothing is settled until photonics ship.",
+        }
+    },
+    "claims": [
+        {
+            "id": "newperson-photonics",
+            "text": "Newperson says photonic interconnects will decide which datacentres pull ahead.",
+            "kind": "paraphrase",
+            "topics": ["compute"],
+            "source": "nitika-china-vs-usa",
+        }
+    ],
+}
+
+
+def test_a_sixth_commentator_is_one_new_file(kb_copy: Path) -> None:
+    write_yaml(kb_copy / "commentators" / "newperson.yaml", NEWPERSON)
+    kb = load_knowledge(kb_copy)
+    assert set(kb.commentators) == {*EXPECTED_IDS, "newperson"}
+
+    names = NameIndex(kb.commentators.values())
+    for query in ("newperson", "Grace Newperson", "grace"):
+        found = names.match(query).commentator
+        assert found is not None, query
+        assert found.id == "newperson"
+    assert [c.id for c in kb.leaning_toward("whos-losing", "too-early")].count("newperson") == 1
+
+    result = ClaimSearch(kb, names).search("who talks about photonic interconnects?")
+    assert [a.cited.claim.id for a in result.answers] == ["newperson-photonics"]
