@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 
@@ -49,9 +50,57 @@ class Settings(BaseSettings):
     rate_limit_window_seconds: float = Field(default=10.0, gt=0, le=3600)
 
     discord_token: SecretStr | None = None
+    discord_guild_ids: Annotated[tuple[int, ...], NoDecode] = ()
+    discord_api_base_url: str = "https://discord.com/api/v10"
+    discord_gateway_url: str = "wss://gateway.discord.gg/"
+    discord_shard_count: int | None = Field(default=None, ge=1)
+    discord_shard_ids: Annotated[tuple[int, ...], NoDecode] = ()
+
     slack_bot_token: SecretStr | None = None
     slack_app_token: SecretStr | None = None
     slack_signing_secret: SecretStr | None = None
+    slack_http_port: int = Field(default=3000, ge=1, le=65535)
+    slack_admin_user_ids: Annotated[tuple[str, ...], NoDecode] = ()
+    slack_api_base_url: str = "https://slack.com/api/"
+    slack_command_names: Annotated[dict[str, str], NoDecode] = Field(default_factory=dict)
+    """Registry command → Slack slash command, e.g. ``poll=/debatepoll,help=/debatehelp``."""
+
+    @field_validator("discord_guild_ids", "discord_shard_ids", mode="before")
+    @classmethod
+    def _int_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [part.strip() for part in value.split(",") if part.strip()]
+            if not all(part.isdigit() for part in parts):
+                raise ValueError("expected comma-separated numbers, such as 123456789012345678,234567890123456789")
+            return tuple(int(part) for part in parts)
+        return value
+
+    @field_validator("slack_admin_user_ids", mode="before")
+    @classmethod
+    def _str_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("slack_command_names", mode="before")
+    @classmethod
+    def _command_names(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        names: dict[str, str] = {}
+        for pair in (part.strip() for part in value.split(",") if part.strip()):
+            command, sep, slash = pair.partition("=")
+            if not sep or not re.fullmatch(r"/[a-z0-9_-]{1,31}", slash.strip()):
+                raise ValueError(f"expected command=/slash pairs such as poll=/debatepoll, got {pair!r}")
+            names[command.strip()] = slash.strip()
+        return names
+
+    @field_validator("discord_api_base_url", "slack_api_base_url", "discord_gateway_url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        if not re.match(r"^(https?|wss?)://[^\s/]+", value):
+            raise ValueError("expected an absolute http(s):// or ws(s):// URL")
+        return value
 
     @field_validator("database_url")
     @classmethod

@@ -80,6 +80,23 @@ class Store(ABC):
     ) -> list[PollSummary]:
         """Polls newest first; only one channel's with ``channel``, only those open at ``open_at`` with it."""
 
+    # Platform state ----------------------------------------------------------
+
+    @abstractmethod
+    async def get_meta(self, *, key: str) -> str | None:
+        """A value an adapter keeps between runs (for example the last command-sync hash)."""
+
+    @abstractmethod
+    async def set_meta(self, *, key: str, value: str) -> None: ...
+
+    @abstractmethod
+    async def claim_event(self, *, platform: str, event_id: str, now: datetime) -> bool:
+        """``True`` the first time ``event_id`` is seen on ``platform``, ``False`` for every retry after."""
+
+    @abstractmethod
+    async def prune_events(self, *, before: datetime) -> int:
+        """Forget events seen before ``before``; return how many."""
+
     # Digests ---------------------------------------------------------------
 
     @abstractmethod

@@ -322,6 +322,34 @@ class SQLiteStore(Store):
             for row in rows
         ]
 
+    # Platform state ----------------------------------------------------------
+
+    async def get_meta(self, *, key: str) -> str | None:
+        async with self._read() as db:
+            row = await self._one(db, "SELECT value FROM meta WHERE key = ?", (key,))
+        return None if row is None else str(row[0])
+
+    async def set_meta(self, *, key: str, value: str) -> None:
+        async with self._write() as db:
+            await db.execute(
+                "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+
+    async def claim_event(self, *, platform: str, event_id: str, now: datetime) -> bool:
+        async with self._write() as db:
+            cursor = await db.execute(
+                "INSERT INTO processed_events (platform, event_id, seen_at) VALUES (?, ?, ?)"
+                " ON CONFLICT (platform, event_id) DO NOTHING",
+                (platform, event_id, to_db(now)),
+            )
+            return cursor.rowcount == 1
+
+    async def prune_events(self, *, before: datetime) -> int:
+        async with self._write() as db:
+            cursor = await db.execute("DELETE FROM processed_events WHERE seen_at < ?", (to_db(before),))
+            return cursor.rowcount
+
     # Digests ---------------------------------------------------------------
 
     async def subscribe_digest(

@@ -477,3 +477,29 @@ class TestStoreContract:
 
 def _voter_key(voter: Voter) -> tuple[str, str]:
     return voter.user_id, voter.option_key
+
+    # Platform state -----------------------------------------------------------
+
+    async def test_meta_round_trip_and_overwrite(self, store: Store) -> None:
+        assert await store.get_meta(key="discord.commands") is None
+        await store.set_meta(key="discord.commands", value="abc")
+        await store.set_meta(key="discord.commands", value="def")
+        assert await store.get_meta(key="discord.commands") == "def"
+
+    async def test_claim_event_once_per_platform(self, store: Store) -> None:
+        assert await store.claim_event(platform="slack", event_id="Ev1", now=T0) is True
+        assert await store.claim_event(platform="slack", event_id="Ev1", now=T0 + MINUTE) is False
+        assert await store.claim_event(platform="discord", event_id="Ev1", now=T0) is True
+
+    async def test_claim_event_concurrently_wins_once(self, store: Store) -> None:
+        import asyncio
+
+        results = await asyncio.gather(*(store.claim_event(platform="slack", event_id="E", now=T0) for _ in range(20)))
+        assert results.count(True) == 1
+
+    async def test_prune_events_forgets_only_old_ones(self, store: Store) -> None:
+        await store.claim_event(platform="slack", event_id="old", now=T0)
+        await store.claim_event(platform="slack", event_id="new", now=T0 + DAY)
+        assert await store.prune_events(before=T0 + HOUR) == 1
+        assert await store.claim_event(platform="slack", event_id="old", now=T0 + DAY) is True
+        assert await store.claim_event(platform="slack", event_id="new", now=T0 + DAY) is False
