@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.core.clock import Clock, SystemClock
 from bot.core.core import Core
+from bot.core.scheduler import Scheduler
 from bot.core.services import Services
 from bot.knowledge.base import KnowledgeBase
 from bot.knowledge.loader import load_knowledge
@@ -23,11 +26,23 @@ class App:
     kb: KnowledgeBase
     store: Store
     core: Core
+    scheduler: Scheduler
+    _scheduler_task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         await self.store.open()
 
+    def start_scheduler(self) -> None:
+        """Start posting digests and closing timed polls through the publishers registered so far."""
+        if self._scheduler_task is None:
+            self._scheduler_task = asyncio.create_task(self.scheduler.run(), name="scheduler")
+
     async def stop(self) -> None:
+        if self._scheduler_task is not None:
+            self._scheduler_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._scheduler_task
+            self._scheduler_task = None
         await self.store.close()
 
 
@@ -56,4 +71,6 @@ def build_app(
         rate_limit=settings.rate_limit_commands,
         rate_window=timedelta(seconds=settings.rate_limit_window_seconds),
     )
-    return App(settings=settings, kb=services.kb, store=store, core=core)
+    scheduler = Scheduler(services, {}, grace=settings.digest_grace)
+    services.schedule_changes.listen(scheduler.wake)
+    return App(settings=settings, kb=services.kb, store=store, core=core, scheduler=scheduler)

@@ -84,28 +84,20 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _run(command: str, settings: Settings) -> int:
-    from bot.adapters.console import run_console
+    from bot.adapters.console import ConsolePublisher, run_console
 
     app = build_app(settings)
     logger.info("knowledge base: %d commentators, %d claims", len(app.kb.commentators), len(app.kb.claims))
-    if command == "run":
-        configured = [
-            name
-            for name, token in (("Discord", settings.discord_token), ("Slack", settings.slack_bot_token))
-            if token is not None
-        ]
-        if configured:
-            logger.warning(
-                "%s credentials are set, but this version has no %s adapter yet; starting the console",
-                " and ".join(configured),
-                " or ".join(configured),
-            )
+    if command == "run" and (settings.discord_token is not None or settings.slack_bot_token is not None):
+        logger.warning("chat credentials are set, but this version has no chat adapters yet; starting the console")
     await app.start()
     try:
+        app.scheduler.publishers[ConsolePublisher.platform] = ConsolePublisher(sys.stdout)
+        app.start_scheduler()
         await run_console(app.core)
+        return 0
     finally:
         await app.stop()
-    return 0
 
 
 def _query(args: argparse.Namespace, settings: Settings) -> int:

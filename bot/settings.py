@@ -6,6 +6,7 @@ Every setting is listed, with a comment, in ``.env.example``.
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -46,6 +47,8 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     digest_default_time: str = "09:00"
     digest_default_tz: str = "UTC"
+    digest_grace: timedelta = timedelta(hours=6)
+    """A digest missed by less than this (the bot was down) is posted once on start; older ones are skipped."""
     rate_limit_commands: int = Field(default=5, ge=1, le=1_000_000)
     rate_limit_window_seconds: float = Field(default=10.0, gt=0, le=3600)
 
@@ -118,6 +121,16 @@ class Settings(BaseSettings):
         if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
             raise ValueError("use one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
         return level
+
+    @field_validator("digest_grace", mode="before")
+    @classmethod
+    def _grace(cls, value: object) -> object:
+        if isinstance(value, str):
+            match = re.fullmatch(r"\s*(?:(\d+)h)?\s*(?:(\d+)m)?\s*", value)
+            if not match or not any(match.groups()):
+                raise ValueError("expected hours and/or minutes such as 6h, 90m or 1h30m")
+            return timedelta(hours=int(match.group(1) or 0), minutes=int(match.group(2) or 0))
+        return value
 
     @field_validator("digest_default_time")
     @classmethod

@@ -18,6 +18,7 @@ from bot.core.core import Core
 from bot.core.render_text import render_text
 from bot.core.reply import Button, PollView, Reply
 from bot.core.request import User
+from bot.store.records import ChannelRef, Poll
 
 _BUTTON_NUMBER = re.compile(r"^[0-9]{1,3}$")
 PLATFORM, WORKSPACE, CHANNEL = "console", "local", "console"
@@ -92,6 +93,29 @@ class ConsoleSession:
             platform=PLATFORM, workspace=WORKSPACE, channel=CHANNEL, user=self.user, action_id=button.action_id
         )
         self.show(answer)
+
+
+class ConsolePublisher:
+    """Scheduled posts (digests, poll results) printed to the console."""
+
+    platform = PLATFORM
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self.posted = 0
+
+    async def post(self, *, channel: ChannelRef, reply: Reply, run_key: str) -> str:
+        self.posted += 1
+        self.out.write(f"\n[posted in #{channel.channel}]\n{reply.fallback}\n")
+        self.out.flush()
+        return f"console:{self.posted}"
+
+    async def find_posted(self, *, channel: ChannelRef, run_key: str) -> str | None:
+        return None  # a console keeps no history across runs
+
+    async def update_poll(self, *, poll: Poll, view: PollView) -> None:
+        self.out.write("\n[poll message updated]\n" + render_text([view]) + "\n")
+        self.out.flush()
 
 
 def _login_name() -> str:

@@ -2,13 +2,28 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from bot.core.clock import Clock
 from bot.knowledge.base import KnowledgeBase
 from bot.knowledge.names import NameIndex
 from bot.knowledge.search import ClaimSearch
 from bot.store.port import Store
+
+
+class ScheduleChanges:
+    """Tells the scheduler that a subscription or a poll deadline changed, so it recomputes its sleep."""
+
+    def __init__(self) -> None:
+        self._listeners: list[Callable[[], None]] = []
+
+    def listen(self, callback: Callable[[], None]) -> None:
+        self._listeners.append(callback)
+
+    def notify(self) -> None:
+        for callback in self._listeners:
+            callback()
 
 
 @dataclass(frozen=True)
@@ -20,3 +35,4 @@ class Services:
     clock: Clock
     digest_default_time: str = "09:00"
     digest_default_tz: str = "UTC"
+    schedule_changes: ScheduleChanges = field(default_factory=ScheduleChanges)

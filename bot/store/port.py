@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from bot.store.records import (
     ChannelRef,
+    DigestRun,
     NewPoll,
     Poll,
     PollSummary,
+    RunStatus,
     Subscription,
     Tally,
     VoteOutcome,
@@ -111,6 +113,55 @@ class Store(ABC):
 
     @abstractmethod
     async def get_subscription(self, *, channel: ChannelRef) -> Subscription | None: ...
+
+    @abstractmethod
+    async def list_subscriptions(self) -> list[Subscription]:
+        """Every digest subscription, paused ones included."""
+
+    @abstractmethod
+    async def pause_subscription(self, *, channel: ChannelRef, reason: str) -> None:
+        """Stop scheduling the channel's digest until it is subscribed again; ``reason`` is shown by status."""
+
+    @abstractmethod
+    async def claim_digest_run(
+        self, *, channel: ChannelRef, local_date: date, now: datetime, lease: timedelta
+    ) -> DigestRun | None:
+        """Claim the channel-day's run before posting it, atomically.
+
+        Returns the run (``attempts`` counts this attempt) when this caller may post it: a new
+        run, one whose retry time has come, or one whose claimant has been silent longer than
+        ``lease`` (it may have died before or after posting). ``None`` when it is finished or
+        held by someone else.
+        """
+
+    @abstractmethod
+    async def retry_digest_run(self, *, channel: ChannelRef, local_date: date, error: str, retry_at: datetime) -> None:
+        """Give the claim back after a failed attempt, to be claimed again from ``retry_at``."""
+
+    @abstractmethod
+    async def finish_digest_run(
+        self,
+        *,
+        channel: ChannelRef,
+        local_date: date,
+        status: RunStatus,
+        now: datetime,
+        message_ref: str | None = None,
+        error: str | None = None,
+    ) -> None:
+        """Record the run's outcome (posted, failed or skipped), creating the row if needed."""
+
+    @abstractmethod
+    async def last_digest_run(self, *, channel: ChannelRef) -> DigestRun | None:
+        """The channel's most recent run by local date."""
+
+    @abstractmethod
+    async def due_polls(self, *, now: datetime) -> list[Poll]:
+        """Open polls whose deadline is at or before ``now`` (not yet closed by anyone)."""
+
+    @abstractmethod
+    async def next_poll_deadline(self) -> datetime | None:
+        """The earliest deadline among polls not yet closed."""
 
     @abstractmethod
     async def quote_of_the_day(self, *, channel: ChannelRef, local_date: date, claim_ids: Sequence[str]) -> str:

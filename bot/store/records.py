@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
@@ -103,3 +103,30 @@ class Subscription(_Record):
     time_zone: str
     created_by: str
     created_at: datetime
+    paused_reason: str | None = None
+
+
+class RunStatus(StrEnum):
+    CLAIMED = "claimed"
+    POSTED = "posted"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+class DigestRun(_Record):
+    """One channel-day of a digest: claimed, then posted, failed (after retries) or skipped."""
+
+    channel: ChannelRef
+    local_date: date
+    status: RunStatus
+    attempts: int
+    claimed_at: datetime | None = None
+    finished_at: datetime | None = None
+    message_ref: str | None = None
+    last_error: str | None = None
+    retry_at: datetime | None = None
+
+    @property
+    def is_retry(self) -> bool:
+        """A later attempt: the earlier one may have posted, so look before posting again."""
+        return self.attempts > 1

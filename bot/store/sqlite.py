@@ -13,7 +13,7 @@ import logging
 import sqlite3
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,10 +23,12 @@ from bot.store.migrations import migrate
 from bot.store.port import Store, StoreError
 from bot.store.records import (
     ChannelRef,
+    DigestRun,
     NewPoll,
     OptionRecord,
     Poll,
     PollSummary,
+    RunStatus,
     Subscription,
     Tally,
     VoteOutcome,
@@ -360,7 +362,8 @@ class SQLiteStore(Store):
                 "INSERT INTO digest_subscriptions (platform, workspace, channel, local_time, time_zone, created_by,"
                 " created_at) VALUES (:platform, :workspace, :channel, :time, :zone, :user, :now)"
                 " ON CONFLICT (platform, workspace, channel) DO UPDATE SET local_time = excluded.local_time,"
-                " time_zone = excluded.time_zone, created_by = excluded.created_by, created_at = excluded.created_at",
+                " time_zone = excluded.time_zone, created_by = excluded.created_by, created_at = excluded.created_at,"
+                " paused_reason = NULL",
                 {**channel.model_dump(), "time": local_time, "zone": time_zone, "user": user_id, "now": to_db(now)},
             )
         return Subscription(
@@ -388,15 +391,98 @@ class SQLiteStore(Store):
                 " AND channel = :channel",
                 channel.model_dump(),
             )
-        if row is None:
-            return None
-        return Subscription(
-            channel=channel,
-            local_time=row["local_time"],
-            time_zone=row["time_zone"],
-            created_by=row["created_by"],
-            created_at=from_db(row["created_at"]),
-        )
+        return None if row is None else _subscription(row)
+
+    async def list_subscriptions(self) -> list[Subscription]:
+        async with self._read() as db:
+            rows = await self._all(db, "SELECT * FROM digest_subscriptions ORDER BY platform, workspace, channel")
+        return [_subscription(row) for row in rows]
+
+    async def pause_subscription(self, *, channel: ChannelRef, reason: str) -> None:
+        async with self._write() as db:
+            await db.execute(
+                f"UPDATE digest_subscriptions SET paused_reason = :reason WHERE {_CHANNEL}",
+                {**channel.model_dump(), "reason": reason},
+            )
+
+    async def claim_digest_run(
+        self, *, channel: ChannelRef, local_date: date, now: datetime, lease: timedelta
+    ) -> DigestRun | None:
+        key = {**channel.model_dump(), "day": local_date.isoformat(), "now": to_db(now), "stale": to_db(now - lease)}
+        async with self._write() as db:
+            await db.execute(
+                "INSERT INTO digest_runs (platform, workspace, channel, local_date, status, attempts, claimed_at)"
+                " VALUES (:platform, :workspace, :channel, :day, 'claimed', 1, :now)"
+                " ON CONFLICT (platform, workspace, channel, local_date) DO UPDATE"
+                " SET attempts = attempts + 1, claimed_at = :now, retry_at = NULL"
+                " WHERE status = 'claimed' AND (retry_at <= :now OR (retry_at IS NULL AND claimed_at <= :stale))",
+                key,
+            )
+            changed = await self._one(db, "SELECT changes()")
+            if not changed or not changed[0]:
+                return None
+            row = await self._one(db, f"SELECT * FROM digest_runs WHERE {_CHANNEL} AND local_date = :day", key)
+        return None if row is None else _run(row)
+
+    async def retry_digest_run(self, *, channel: ChannelRef, local_date: date, error: str, retry_at: datetime) -> None:
+        async with self._write() as db:
+            await db.execute(
+                f"UPDATE digest_runs SET last_error = :error, retry_at = :retry WHERE {_CHANNEL} AND local_date = :day"
+                " AND status = 'claimed'",
+                {**channel.model_dump(), "day": local_date.isoformat(), "error": error[:500], "retry": to_db(retry_at)},
+            )
+
+    async def finish_digest_run(
+        self,
+        *,
+        channel: ChannelRef,
+        local_date: date,
+        status: RunStatus,
+        now: datetime,
+        message_ref: str | None = None,
+        error: str | None = None,
+    ) -> None:
+        async with self._write() as db:
+            await db.execute(
+                "INSERT INTO digest_runs (platform, workspace, channel, local_date, status, finished_at, message_ref,"
+                " last_error) VALUES (:platform, :workspace, :channel, :day, :status, :now, :ref, :error)"
+                " ON CONFLICT (platform, workspace, channel, local_date) DO UPDATE SET status = excluded.status,"
+                " finished_at = excluded.finished_at, message_ref = coalesce(excluded.message_ref, message_ref),"
+                " last_error = coalesce(excluded.last_error, last_error), retry_at = NULL",
+                {
+                    **channel.model_dump(),
+                    "day": local_date.isoformat(),
+                    "status": status.value,
+                    "now": to_db(now),
+                    "ref": message_ref,
+                    "error": error[:500] if error else None,
+                },
+            )
+
+    async def last_digest_run(self, *, channel: ChannelRef) -> DigestRun | None:
+        async with self._read() as db:
+            row = await self._one(
+                db, f"SELECT * FROM digest_runs WHERE {_CHANNEL} ORDER BY local_date DESC LIMIT 1", channel.model_dump()
+            )
+        return None if row is None else _run(row)
+
+    async def due_polls(self, *, now: datetime) -> list[Poll]:
+        async with self._read() as db:
+            rows = await self._all(
+                db,
+                "SELECT id FROM polls WHERE closed_at IS NULL AND closes_at IS NOT NULL AND closes_at <= ?"
+                " ORDER BY closes_at",
+                (to_db(now),),
+            )
+        polls = [await self.get_poll(poll_id=row[0]) for row in rows]
+        return [poll for poll in polls if poll is not None]
+
+    async def next_poll_deadline(self) -> datetime | None:
+        async with self._read() as db:
+            row = await self._one(
+                db, "SELECT min(closes_at) FROM polls WHERE closed_at IS NULL AND closes_at IS NOT NULL"
+            )
+        return from_db(row[0]) if row else None
 
     async def quote_of_the_day(self, *, channel: ChannelRef, local_date: date, claim_ids: Sequence[str]) -> str:
         if not claim_ids:
@@ -417,6 +503,34 @@ class SQLiteStore(Store):
                 {**key, "claim": pick},
             )
             return pick
+
+
+_CHANNEL = "platform = :platform AND workspace = :workspace AND channel = :channel"
+
+
+def _subscription(row: aiosqlite.Row) -> Subscription:
+    return Subscription(
+        channel=ChannelRef(platform=row["platform"], workspace=row["workspace"], channel=row["channel"]),
+        local_time=row["local_time"],
+        time_zone=row["time_zone"],
+        created_by=row["created_by"],
+        created_at=from_db(row["created_at"]),
+        paused_reason=row["paused_reason"],
+    )
+
+
+def _run(row: aiosqlite.Row) -> DigestRun:
+    return DigestRun(
+        channel=ChannelRef(platform=row["platform"], workspace=row["workspace"], channel=row["channel"]),
+        local_date=date.fromisoformat(row["local_date"]),
+        status=RunStatus(row["status"]),
+        attempts=row["attempts"],
+        claimed_at=from_db(row["claimed_at"]),
+        finished_at=from_db(row["finished_at"]),
+        message_ref=row["message_ref"],
+        last_error=row["last_error"],
+        retry_at=from_db(row["retry_at"]),
+    )
 
 
 def _next_quote(history: Sequence[str], claim_ids: Sequence[str], *, seed: str) -> str:

@@ -72,7 +72,7 @@ async def test_status_and_unsubscribe(chat: Chat, app: App) -> None:
     await chat.say("/digest subscribe 07:15 Asia/Tokyo", user=ADMIN)
     status = await chat.say("/digest status")
     assert "Daily digest at 07:15 (Asia/Tokyo), set up by mod." in status.fallback
-    assert "not active in this version yet" in status.fallback
+    assert "Next digest: Monday 02 March 2026, 07:15 Asia/Tokyo." in status.fallback
     assert "is stopped" in (await chat.say("/digest unsubscribe", user=ADMIN)).fallback
     assert await app.store.get_subscription(channel=_channel(chat)) is None
 

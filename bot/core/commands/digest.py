@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.core.digest import DigestComposer
@@ -10,10 +11,10 @@ from bot.core.registry import Argument, Command
 from bot.core.render_text import reply
 from bot.core.reply import Context, Reply, Text
 from bot.core.request import Request
+from bot.core.schedule import next_slot
 from bot.core.services import Services
 from bot.settings import check_hhmm, check_time_zone
-
-NOT_YET_POSTED = "Daily posting on schedule is not active in this version yet; /digest now shows today's digest."
+from bot.store.records import DigestRun, RunStatus
 
 
 class DigestCommands:
@@ -40,22 +41,26 @@ class DigestCommands:
         if not request.user.is_admin:
             raise UserError("Only an admin can set up this channel's daily digest.")
         time, zone = self._time_and_zone(request)
+        now = self.s.clock.now()
         await self.s.store.subscribe_digest(
-            channel=request.channel_ref,
-            local_time=time,
-            time_zone=zone,
-            user_id=request.user.id,
-            now=self.s.clock.now(),
+            channel=request.channel_ref, local_time=time, time_zone=zone, user_id=request.user.id, now=now
         )
+        self.s.schedule_changes.notify()
         return reply(
-            Text(text=f"This channel's daily digest is set for {time} ({zone})."), Context(text=NOT_YET_POSTED)
+            Text(text=f"This channel's daily digest is set for {time} ({zone})."),
+            Context(text=f"Next digest: {self._next(time, zone, now)}. /digest now shows today's."),
         )
+
+    def _next(self, local_time: str, zone: str, now: datetime) -> str:
+        slot = next_slot(local_time, zone, now)
+        return f"{slot.due.astimezone(ZoneInfo(zone)):%A %d %B %Y, %H:%M} {zone}"
 
     async def unsubscribe(self, request: Request) -> Reply:
         if not request.user.is_admin:
             raise UserError("Only an admin can stop this channel's daily digest.")
         if not await self.s.store.unsubscribe_digest(channel=request.channel_ref):
             raise UserError("This channel has no daily digest to stop.")
+        self.s.schedule_changes.notify()
         return reply(Text(text="This channel's daily digest is stopped."))
 
     async def status(self, request: Request) -> Reply:
@@ -68,14 +73,17 @@ class DigestCommands:
                 ),
                 ephemeral=True,
             )
-        return reply(
-            Text(
-                text=f"Daily digest at {subscription.local_time} ({subscription.time_zone}), "
-                f"set up by {subscription.created_by}."
-            ),
-            Context(text=NOT_YET_POSTED),
-            ephemeral=True,
-        )
+        sub = subscription
+        lines = [f"Daily digest at {sub.local_time} ({sub.time_zone}), set up by {sub.created_by}."]
+        if subscription.paused_reason:
+            lines.append(f"Paused: {subscription.paused_reason}. Subscribe again to resume.")
+        else:
+            now = self.s.clock.now()
+            lines.append(f"Next digest: {self._next(subscription.local_time, subscription.time_zone, now)}.")
+        last = await self.s.store.last_digest_run(channel=request.channel_ref)
+        if last is not None:
+            lines.append(f"Last digest ({last.local_date:%d %B %Y}): {_outcome(last)}.")
+        return reply(Text(text="\n".join(lines)), ephemeral=True)
 
     async def now(self, request: Request) -> Reply:
         subscription = await self.s.store.get_subscription(channel=request.channel_ref)
@@ -105,3 +113,13 @@ class DigestCommands:
                 ),
             )
         ]
+
+
+def _outcome(run: DigestRun) -> str:
+    if run.status == RunStatus.POSTED:
+        return "posted"
+    if run.status == RunStatus.SKIPPED:
+        return f"skipped ({run.last_error or 'missed'})"
+    if run.status == RunStatus.FAILED:
+        return f"failed: {run.last_error}"
+    return f"retrying after: {run.last_error}" if run.last_error else "in progress"

@@ -69,6 +69,8 @@ class PollCommands:
             ),
             now=now,
         )
+        if poll.closes_at is not None:
+            self.s.schedule_changes.notify()
         blocks: list[Block] = [await self._view(poll)]
         blocks.append(Context(text=f"Vote with the buttons (or /vote {poll.id} <option>); /close {poll.id} ends it."))
         return reply(*blocks)

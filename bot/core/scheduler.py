@@ -1,0 +1,205 @@
+"""Daily digests exactly once per channel-day, and timed polls closed on time, across restarts.
+
+All state is in the database. :meth:`Scheduler.tick` does whatever is due at the clock's
+"now" and says when it next needs to run; :meth:`Scheduler.run` sleeps until then or until
+:meth:`Scheduler.wake` is called (a subscription or poll changed).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import logging
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+
+from bot.core.digest import DigestComposer
+from bot.core.polls import leaders, lean_sentence, poll_view
+from bot.core.publisher import Publisher, PublishError
+from bot.core.render_text import plural, reply
+from bot.core.reply import Block, Context, PollView, Reply, Text
+from bot.core.schedule import Slot, latest_slot, next_slot
+from bot.core.services import Services
+from bot.store.records import Poll, RunStatus, Subscription
+
+logger = logging.getLogger(__name__)
+
+LEASE = timedelta(minutes=2)
+"""A claim older than this, never finished, is taken over: its process probably died."""
+MAX_DEFINITE_FAILURES = 3
+RETRY_AFTER = (timedelta(seconds=30), timedelta(minutes=2), timedelta(minutes=10))
+SILENT_CLOSE_AFTER = timedelta(hours=2)
+"""A poll overdue by more than this when the bot comes back is closed without an announcement."""
+MAX_SLEEP = timedelta(minutes=5)
+
+
+class Scheduler:
+    def __init__(
+        self,
+        services: Services,
+        publishers: Mapping[str, Publisher],
+        *,
+        grace: timedelta = timedelta(hours=6),
+        max_sleep: timedelta = MAX_SLEEP,
+    ) -> None:
+        self.s = services
+        self.publishers = dict(publishers)
+        self.grace = grace
+        self.max_sleep = max_sleep
+        self.composer = DigestComposer(services)
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        """Recompute the next due time now (a subscription or a poll deadline changed)."""
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Tick, then sleep until the next due time or a wake-up; until cancelled."""
+        while True:
+            self._wake.clear()
+            try:
+                wake_at = await self.tick()
+            except Exception:
+                logger.exception("scheduler tick failed; trying again shortly")
+                wake_at = self.s.clock.now() + timedelta(seconds=30)
+            delay = max(0.0, (wake_at - self.s.clock.now()).total_seconds())
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=delay)
+
+    async def tick(self) -> datetime:
+        """Do what is due now; return when to tick next."""
+        now = self.s.clock.now()
+        next_times = [now + self.max_sleep]
+        for subscription in await self.s.store.list_subscriptions():
+            if subscription.paused_reason is None and subscription.channel.platform in self.publishers:
+                next_times.append(await self._digest(subscription, now))
+        await self._close_due_polls(now)
+        deadline = await self.s.store.next_poll_deadline()
+        if deadline is not None:
+            next_times.append(max(deadline, now + timedelta(seconds=1)))
+        return min(next_times)
+
+    # Digests -------------------------------------------------------------------
+
+    def next_run(self, subscription: Subscription, now: datetime) -> Slot:
+        return next_slot(subscription.local_time, subscription.time_zone, now)
+
+    async def _digest(self, subscription: Subscription, now: datetime) -> datetime:
+        slot = latest_slot(subscription.local_time, subscription.time_zone, now)
+        if slot.due >= subscription.created_at:
+            if now - slot.due <= self.grace:
+                retry_at = await self._run_digest(subscription, slot, now)
+                if retry_at is not None:
+                    return retry_at
+            else:
+                await self._skip(subscription, slot, now)
+        return self.next_run(subscription, now).due
+
+    async def _skip(self, subscription: Subscription, slot: Slot, now: datetime) -> None:
+        last = await self.s.store.last_digest_run(channel=subscription.channel)
+        if last is not None and last.local_date >= slot.local_date:
+            return
+        logger.info(
+            "digest for %s on %s missed by more than %s: skipped", subscription.channel, slot.local_date, self.grace
+        )
+        await self.s.store.finish_digest_run(
+            channel=subscription.channel,
+            local_date=slot.local_date,
+            status=RunStatus.SKIPPED,
+            now=now,
+            error=f"missed by more than {self.grace}",
+        )
+
+    async def _run_digest(self, subscription: Subscription, slot: Slot, now: datetime) -> datetime | None:
+        channel = subscription.channel
+        run = await self.s.store.claim_digest_run(channel=channel, local_date=slot.local_date, now=now, lease=LEASE)
+        if run is None:
+            return None
+        publisher = self.publishers[channel.platform]
+        key = run_key(subscription, slot)
+        if run.is_retry:
+            found = await publisher.find_posted(channel=channel, run_key=key)
+            if found is not None:
+                await self.s.store.finish_digest_run(
+                    channel=channel, local_date=slot.local_date, status=RunStatus.POSTED, now=now, message_ref=found
+                )
+                return None
+        digest = reply(*await self.composer.compose(channel, slot.local_date))
+        try:
+            ref = await publisher.post(channel=channel, reply=digest, run_key=key)
+        except PublishError as exc:
+            return await self._failed(subscription, slot, run.attempts, exc, now)
+        await self.s.store.finish_digest_run(
+            channel=channel, local_date=slot.local_date, status=RunStatus.POSTED, now=now, message_ref=ref
+        )
+        logger.info("digest posted to %s for %s", channel, slot.local_date)
+        return None
+
+    async def _failed(
+        self, subscription: Subscription, slot: Slot, attempts: int, exc: PublishError, now: datetime
+    ) -> datetime | None:
+        channel = subscription.channel
+        if exc.definite and attempts >= MAX_DEFINITE_FAILURES:
+            reason = f"paused after {attempts} failed attempts: {exc}"
+            await self.s.store.finish_digest_run(
+                channel=channel, local_date=slot.local_date, status=RunStatus.FAILED, now=now, error=str(exc)
+            )
+            await self.s.store.pause_subscription(channel=channel, reason=reason)
+            logger.warning("digest for %s %s", channel, reason)
+            return None
+        retry_at = now + RETRY_AFTER[min(attempts, len(RETRY_AFTER)) - 1]
+        kind = "failed" if exc.definite else "had an unknown outcome"
+        logger.warning("digest for %s on %s %s (%s); retrying at %s", channel, slot.local_date, kind, exc, retry_at)
+        await self.s.store.retry_digest_run(
+            channel=channel, local_date=slot.local_date, error=str(exc), retry_at=retry_at
+        )
+        return retry_at
+
+    # Timed polls ---------------------------------------------------------------
+
+    async def _close_due_polls(self, now: datetime) -> None:
+        for poll in await self.s.store.due_polls(now=now):
+            publisher = self.publishers.get(poll.channel.platform)
+            if publisher is None:
+                continue  # closed when that platform's adapter runs, so its message can be redrawn
+            assert poll.closes_at is not None
+            if not await self.s.store.close_poll(poll_id=poll.id, now=poll.closes_at):
+                continue  # another process closed it
+            view = poll_view(
+                poll.model_copy(update={"closed_at": poll.closes_at}), await self.s.store.tally(poll_id=poll.id), now
+            )
+            try:
+                if poll.message_ref is not None:
+                    await publisher.update_poll(poll=poll, view=view)
+                if now - poll.closes_at <= SILENT_CLOSE_AFTER:
+                    await publisher.post(
+                        channel=poll.channel, reply=self._results(poll, view), run_key=f"poll-{poll.id}"
+                    )
+            except PublishError as exc:
+                logger.warning("poll #%d closed, but its message could not be updated: %s", poll.id, exc)
+
+    def _results(self, poll: Poll, view: PollView) -> Reply:
+        top = leaders(view)
+        blocks: list[Block] = []
+        if not top:
+            blocks.append(Text(text=f"Poll #{poll.id} “{poll.question}” closed with no votes."))
+        else:
+            labels = " and ".join(f"“{o.label}”" for o in top)
+            verb = "tie" if len(top) > 1 else "wins"
+            blocks.append(
+                Text(
+                    text=f"Poll #{poll.id} “{poll.question}” closed: {labels} {verb} with "
+                    f"{plural(top[0].votes, 'vote')} of {view.total_votes}."
+                )
+            )
+            blocks += [Context(text=s) for o in top if (s := lean_sentence(self.s.kb, poll, o.key))]
+        return reply(*blocks)
+
+
+def run_key(subscription: Subscription, slot: Slot) -> str:
+    """A short deterministic id for one channel-day (fits Discord's 25-character nonce)."""
+    digest = hashlib.sha256(
+        f"{subscription.channel.platform}|{subscription.channel.workspace}|{subscription.channel.channel}".encode()
+    ).hexdigest()[:12]
+    return f"d{slot.local_date:%Y%m%d}{digest}"
