@@ -1,0 +1,135 @@
+"""The SQLite connection under every query module: WAL, busy timeout, foreign keys, and one
+transaction at a time.
+
+One connection per process, every operation serialised by a lock so coroutines never
+share a transaction; writes begin ``IMMEDIATE`` so that another process (the CLI, a
+second bot) waits on ``busy_timeout`` instead of failing half-way.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from bot.store.migrations import migrate
+from bot.store.port import Store, StoreError
+
+logger = logging.getLogger(__name__)
+
+BUSY_TIMEOUT_MS = 5000
+_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+
+
+def to_db(moment: datetime) -> str:
+    """An aware datetime as fixed-width UTC text that sorts like time."""
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime: the store only takes timezone-aware instants")
+    return moment.astimezone(UTC).strftime(_FORMAT)
+
+
+def from_db(text: str | None) -> datetime | None:
+    return None if text is None else datetime.strptime(text, _FORMAT).replace(tzinfo=UTC)
+
+
+_OPEN = (
+    "EXISTS (SELECT 1 FROM polls WHERE id = :poll AND closed_at IS NULL AND (closes_at IS NULL OR closes_at > :now))"
+)
+
+
+_CHANNEL = "platform = :platform AND workspace = :workspace AND channel = :channel"
+
+
+class SQLiteBase(Store):
+    """Connection handling shared by the query mixins that make up :class:`~bot.store.sqlite.SQLiteStore`."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self._db: aiosqlite.Connection | None = None
+        self._lock = asyncio.Lock()
+
+    async def open(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        db = await aiosqlite.connect(self.path, isolation_level=None)
+        db.row_factory = aiosqlite.Row
+        try:
+            await db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            await db.execute("PRAGMA foreign_keys = ON")
+            row = await self._enable_wal(db)
+            if not row or str(row[0]).lower() != "wal":
+                raise StoreError(f"{self.path}: SQLite refused WAL mode (journal_mode is {row[0] if row else '?'})")
+            await db.execute("PRAGMA synchronous = NORMAL")
+            await migrate(db)
+        except BaseException:
+            await db.close()
+            raise
+        self._db = db
+
+    @staticmethod
+    async def _enable_wal(db: aiosqlite.Connection) -> aiosqlite.Row | None:
+        # Switching a new file to WAL needs a moment alone with it; SQLite reports "locked" at
+        # once rather than waiting out busy_timeout, so wait here when another process is opening it.
+        for attempt in range(50):
+            try:
+                async with db.execute("PRAGMA journal_mode = WAL") as cursor:
+                    return await cursor.fetchone()
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or attempt == 49:
+                    raise
+                await asyncio.sleep(0.1)
+        return None
+
+    async def close(self) -> None:
+        if self._db is not None:
+            db, self._db = self._db, None
+            await db.close()
+
+    @property
+    def db(self) -> aiosqlite.Connection:
+        if self._db is None:
+            raise StoreError("the store is not open")
+        return self._db
+
+    @asynccontextmanager
+    async def _write(self) -> AsyncIterator[aiosqlite.Connection]:
+        async with self._lock:
+            db = self.db
+            try:
+                await self._begin(db)
+                yield db
+            except BaseException:
+                if db.in_transaction:
+                    await db.rollback()
+                raise
+            await db.commit()
+
+    async def _begin(self, db: aiosqlite.Connection) -> None:
+        try:
+            await db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError:
+            if not db.in_transaction:
+                raise
+            # A write cancelled while its BEGIN was queued left a transaction open: undo it and go on.
+            logger.warning("rolling back a transaction left open by a cancelled write")
+            await db.rollback()
+            await db.execute("BEGIN IMMEDIATE")
+
+    @asynccontextmanager
+    async def _read(self) -> AsyncIterator[aiosqlite.Connection]:
+        async with self._lock:
+            yield self.db
+
+    async def _all(self, db: aiosqlite.Connection, sql: str, params: Any = ()) -> list[aiosqlite.Row]:
+        async with db.execute(sql, params) as cursor:
+            return list(await cursor.fetchall())
+
+    async def _one(self, db: aiosqlite.Connection, sql: str, params: Any = ()) -> aiosqlite.Row | None:
+        async with db.execute(sql, params) as cursor:
+            return await cursor.fetchone()
