@@ -85,16 +85,25 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
 
 async def _run(command: str, settings: Settings) -> int:
     from bot.adapters.console import ConsolePublisher, run_console
+    from bot.runner import AdapterFatal, configured_adapters, serve
 
     app = build_app(settings)
     logger.info("knowledge base: %d commentators, %d claims", len(app.kb.commentators), len(app.kb.claims))
-    if command == "run" and (settings.discord_token is not None or settings.slack_bot_token is not None):
-        logger.warning("chat credentials are set, but this version has no chat adapters yet; starting the console")
     await app.start()
     try:
-        app.scheduler.publishers[ConsolePublisher.platform] = ConsolePublisher(sys.stdout)
-        app.start_scheduler()
-        await run_console(app.core)
+        adapters = configured_adapters(app) if command == "run" else []
+        if not adapters:
+            app.scheduler.publishers[ConsolePublisher.platform] = ConsolePublisher(sys.stdout)
+            app.start_scheduler()
+            await run_console(app.core)
+            return 0
+        logger.info("starting %s", ", ".join(adapter.name for adapter in adapters))
+        app.start_scheduler()  # each adapter registers its publisher with the scheduler once connected
+        try:
+            await serve(adapters)
+        except AdapterFatal as exc:
+            print(f"debatebot: {exc}", file=sys.stderr)
+            return 1
         return 0
     finally:
         await app.stop()

@@ -1,0 +1,190 @@
+"""The Slack adapter: slack-bolt's AsyncApp wired to the core, in Socket Mode or HTTP mode."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Coroutine
+from datetime import timedelta
+from typing import Any, Literal
+
+import aiohttp
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.adapters.base import AdapterFatal
+from bot.adapters.slack.admins import AdminCheck
+from bot.adapters.slack.buttons import PollButtons
+from bot.adapters.slack.commands import SlashCommands
+from bot.adapters.slack.context import Pending, SlackContext
+from bot.adapters.slack.delivery import Delivery
+from bot.adapters.slack.events import MessageEvents
+from bot.adapters.slack.names import CommandNameError, slash_commands
+from bot.adapters.slack.outbound import Outbound
+from bot.adapters.slack.poll_messages import PollMessages
+from bot.adapters.slack.publisher import SlackPublisher
+from bot.adapters.slack.startup import (
+    Credentials,
+    KnownBot,
+    QuietTokenNotice,
+    check_bot_token,
+    credentials,
+    socket_mode_url,
+)
+from bot.adapters.slack.transports import HttpTransport, SocketTransport
+from bot.app import App
+
+logger = logging.getLogger(__name__)
+bolt_logger = logging.getLogger("bot.adapters.slack.bolt")
+
+EVENT_MEMORY = timedelta(days=1)
+"""How long an ``event_id`` is remembered; Slack's retries come within minutes."""
+
+
+def web_client(base_url: str, session: aiohttp.ClientSession, bot_token: str | None) -> AsyncWebClient:
+    """A Web API client on ``base_url`` that waits out 429s (``Retry-After``) inside the call."""
+    client = AsyncWebClient(token=bot_token, base_url=base_url, session=session, timeout=15)
+    client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=2))
+    return client
+
+
+class SlackAdapter:
+    """Runs debatebot in one Slack workspace until :meth:`stop`.
+
+    Args:
+        app: The composed application (settings, store, core).
+        host: Interface for HTTP mode (``127.0.0.1`` in tests).
+        port: HTTP mode port; default ``SLACK_HTTP_PORT``, ``0`` for any free one (see :attr:`http_port`).
+        refresh_interval: Least time between two redraws of one poll's message.
+    """
+
+    name = "slack"
+
+    def __init__(
+        self, app: App, *, host: str = "0.0.0.0", port: int | None = None, refresh_interval: float = 2.0
+    ) -> None:
+        self.app = app
+        self.host = host
+        self.port = app.settings.slack_http_port if port is None else port
+        self.refresh_interval = refresh_interval
+        self.http_port: int | None = None
+        self.context: SlackContext | None = None
+        self.ready = asyncio.Event()
+        self._stopping = asyncio.Event()
+        self._cleanup: list[Callable[[], Awaitable[object]]] = []
+
+    @property
+    def mode(self) -> Literal["socket", "http"]:
+        return "socket" if self.app.settings.slack_app_token is not None else "http"
+
+    async def run(self) -> None:
+        """Connect (or listen) and serve until :meth:`stop`; :class:`AdapterFatal` if it cannot start."""
+        try:
+            await self._start()
+        except BaseException:
+            await self._shut_down()
+            raise
+        if self._stopping.is_set():  # stop() came while starting
+            await self._shut_down()
+            return
+        self.ready.set()
+        await self._stopping.wait()
+
+    async def stop(self) -> None:
+        """Stop taking requests, finish those in flight and the last poll redraws, then disconnect."""
+        self._stopping.set()
+        await self._shut_down()
+
+    async def drain(self) -> None:
+        """Wait until every answer and poll redraw started so far has been sent."""
+        if self.context is not None:
+            await self.context.pending.wait()
+            await self.context.polls.flush()
+
+    async def _start(self) -> None:
+        settings = self.app.settings
+        keys = credentials(settings)
+        try:
+            commands = slash_commands(self.app.core.registry, settings.slack_command_names)
+        except CommandNameError as exc:
+            raise AdapterFatal(str(exc)) from None
+        session = aiohttp.ClientSession()
+        self._cleanup.append(session.close)
+        web = web_client(settings.slack_api_base_url, session, keys.bot_token)
+        identity = await check_bot_token(web)
+        services = self.app.core.services
+        out = Outbound(web, session)
+        polls = PollMessages(out, self.app.store, services.clock, interval=self.refresh_interval)
+        self._cleanup.append(polls.flush)
+        self.context = ctx = SlackContext(
+            core=self.app.core,
+            kb=self.app.kb,
+            store=self.app.store,
+            clock=services.clock,
+            identity=identity,
+            web=web,
+            delivery=Delivery(out, polls),
+            polls=polls,
+            admins=AdminCheck(web, settings.slack_admin_user_ids),
+            pending=Pending(),
+        )
+        self._cleanup.append(ctx.pending.wait)
+        self._publish_scheduled_posts(SlackPublisher(out, polls))
+        bolt = self._bolt(settings.slack_api_base_url, session, keys)
+        events = MessageEvents(ctx)
+        for listeners in (SlashCommands(ctx, commands), PollButtons(ctx), events):
+            listeners.register(bolt)
+        self._background(events.forget_old_events(EVENT_MEMORY))
+        if keys.app_token is not None:
+            url = await socket_mode_url(web, keys.app_token)
+            socket = SocketTransport(bolt, keys.app_token, web)
+            self._cleanup.append(socket.stop)
+            await socket.start(url)
+        else:
+            http = HttpTransport(bolt, self.host, self.port)
+            self._cleanup.append(http.stop)
+            self.http_port = await http.start()
+        logger.info("Slack adapter ready (%s mode, %d slash commands)", self.mode, len(commands))
+
+    def _bolt(self, base_url: str, session: aiohttp.ClientSession, keys: Credentials) -> AsyncApp:
+        """Bolt with a token-less client template: requests are authorized by :class:`KnownBot`, without a call."""
+        assert self.context is not None
+        if not any(isinstance(f, QuietTokenNotice) for f in bolt_logger.filters):
+            bolt_logger.addFilter(QuietTokenNotice())
+        return AsyncApp(
+            name="debatebot",
+            logger=bolt_logger,
+            client=web_client(base_url, session, None),
+            authorize=KnownBot(self.context.identity, keys.bot_token),
+            signing_secret=keys.signing_secret,
+            process_before_response=False,
+        )
+
+    def _publish_scheduled_posts(self, publisher: SlackPublisher) -> None:
+        """Let the scheduler post digests and poll results here, from now until shutdown."""
+        scheduler = self.app.scheduler
+        scheduler.publishers[publisher.platform] = publisher
+        scheduler.wake()
+
+        async def withdraw() -> None:
+            scheduler.publishers.pop(publisher.platform, None)
+
+        self._cleanup.append(withdraw)
+
+    def _background(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(work, name="slack-background")
+
+        async def cancel() -> None:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+
+        self._cleanup.append(cancel)
+
+    async def _shut_down(self) -> None:
+        while self._cleanup:
+            step = self._cleanup.pop()
+            try:
+                await step()
+            except Exception:
+                logger.exception("while stopping the Slack adapter")
