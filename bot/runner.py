@@ -18,6 +18,10 @@ def configured_adapters(app: App) -> list[Adapter]:
     """The chat adapters the settings ask for (imported only when configured)."""
     settings: Settings = app.settings
     adapters: list[Adapter] = []
+    if settings.discord_token is not None:
+        from bot.adapters.discord import DiscordAdapter
+
+        adapters.append(DiscordAdapter(app))
     if settings.slack_bot_token is not None:
         from bot.adapters.slack import SlackAdapter
 

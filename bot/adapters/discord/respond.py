@@ -1,0 +1,128 @@
+"""Answering one interaction: the initial response within Discord's 3 seconds, deferring when the core is slow."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable
+from typing import Any
+
+import discord
+from discord.utils import MISSING
+
+from bot.adapters.discord.poll_messages import message_ref
+from bot.adapters.discord.render import Rendered, render
+from bot.adapters.refresh import PollRefresher
+from bot.core.render_text import error_reply
+from bot.core.reply import Reply
+from bot.store.port import Store
+
+logger = logging.getLogger(__name__)
+
+DEFER_AFTER = 1.5
+"""Seconds to wait for the core before deferring; Discord's deadline is 3 s after the user acted."""
+DRAIN_WAIT = 5.0
+"""Seconds :meth:`Responder.drain` waits for answers in flight at shutdown."""
+NO_MENTIONS = discord.AllowedMentions.none()
+
+
+class Responder:
+    """Runs the core for an interaction and sends its reply; poll replies update the poll's message."""
+
+    def __init__(self, store: Store, refresher: PollRefresher, *, defer_after: float = DEFER_AFTER) -> None:
+        self.store = store
+        self.refresher = refresher
+        self.defer_after = defer_after
+        self.inflight: set[asyncio.Task[Any]] = set()
+
+    async def answer(
+        self,
+        interaction: discord.Interaction[Any],
+        work: Awaitable[Reply],
+        *,
+        defer_ephemeral: bool,
+        remember_poll: bool = False,
+    ) -> Reply:
+        """Send the reply ``work`` produces; defer (privately if ``defer_ephemeral``) if it takes too long.
+
+        With ``remember_poll``, a public poll in the reply is stored as the poll's message, so
+        votes can redraw it later, across restarts.
+        """
+        current = asyncio.current_task()
+        if current is not None:
+            self.inflight.add(current)
+        try:
+            task = asyncio.ensure_future(work)
+            deferred = await self._defer_if_slow(interaction, task, defer_ephemeral)
+            try:
+                reply = await task
+            except Exception:
+                logger.exception("the core failed on interaction %s", interaction.id)
+                reply = error_reply("Something went wrong; it has been logged. Please try again.")
+            if reply.refresh_poll is not None:
+                self.refresher.request(reply.refresh_poll)
+            message_id = await self._send(interaction, render(reply), deferred, defer_ephemeral)
+            poll = reply.poll
+            if remember_poll and poll is not None and not reply.ephemeral and message_id is not None:
+                ref = message_ref(interaction.channel_id or 0, message_id)
+                await self.store.set_poll_message(poll_id=poll.poll_id, message_ref=ref)
+                if (await self.store.tally(poll_id=poll.poll_id)).total_votes:  # a vote beat us to it: redraw
+                    self.refresher.request(poll)
+            return reply
+        finally:
+            if current is not None:
+                self.inflight.discard(current)
+
+    async def _defer_if_slow(
+        self, interaction: discord.Interaction[Any], task: asyncio.Future[Reply], private: bool
+    ) -> bool:
+        done, _ = await asyncio.wait({task}, timeout=self.defer_after)
+        if done:
+            return False
+        try:
+            await interaction.response.defer(ephemeral=private, thinking=True)
+        except discord.HTTPException as exc:
+            logger.warning("could not defer interaction %s: %s %s", interaction.id, exc.status, exc.text)
+        return True
+
+    async def _send(
+        self, interaction: discord.Interaction[Any], rendered: Rendered, deferred: bool, deferred_private: bool
+    ) -> int | None:
+        """Send ``rendered``; return the id of the message it became (when Discord says)."""
+        view = rendered.view if rendered.view is not None else MISSING
+        try:
+            if not deferred:
+                sent = await interaction.response.send_message(
+                    rendered.content,
+                    embeds=rendered.embeds,
+                    view=view,
+                    ephemeral=rendered.ephemeral,
+                    allowed_mentions=NO_MENTIONS,
+                )
+                return sent.message_id
+            if rendered.ephemeral == deferred_private:
+                edited = await interaction.edit_original_response(
+                    content=rendered.content, embeds=rendered.embeds, view=rendered.view, allowed_mentions=NO_MENTIONS
+                )
+                return edited.id
+            await interaction.delete_original_response()  # the "thinking…" message had the wrong visibility
+            followup = await interaction.followup.send(
+                rendered.content if rendered.content is not None else MISSING,
+                embeds=rendered.embeds,
+                view=view,
+                ephemeral=rendered.ephemeral,
+                allowed_mentions=NO_MENTIONS,
+                wait=True,
+            )
+            return followup.id
+        except discord.NotFound as exc:
+            logger.warning("interaction %s expired before its answer was sent (%s)", interaction.id, exc.code)
+        except discord.HTTPException as exc:
+            logger.error("could not answer interaction %s: %s %s", interaction.id, exc.status, exc.text)
+        return None
+
+    async def drain(self) -> None:
+        """Wait (up to :data:`DRAIN_WAIT`) for the answers in flight, then for the pending poll-message edits."""
+        if self.inflight:
+            await asyncio.wait(set(self.inflight), timeout=DRAIN_WAIT)
+        await self.refresher.flush()

@@ -1,0 +1,96 @@
+"""Translating Discord interactions into the core's :class:`~bot.core.request.Request`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, cast
+
+import discord
+
+from bot.core.request import Request, User
+
+PLATFORM = "discord"
+DM_WORKSPACE = "dm"
+_GROUPS = (1, 2)  # SUB_COMMAND, SUB_COMMAND_GROUP
+
+ADMIN_PERMISSIONS: dict[str, tuple[str, ...]] = {
+    "close": ("manage_messages", "manage_guild"),
+    "digest": ("manage_channels", "manage_guild"),
+}
+"""Which permissions make a member an admin for a command, checked on every interaction."""
+DEFAULT_ADMIN_PERMISSIONS = ("manage_guild",)
+
+
+@dataclass(frozen=True)
+class Invocation:
+    """A slash command as typed: its name, subcommand and argument values as text."""
+
+    command: str
+    subcommand: str | None
+    args: dict[str, str]
+    focused: str | None = None
+    """For autocomplete: the option being typed."""
+
+
+def _text(value: object) -> str | None:
+    if isinstance(value, bool):
+        return "true" if value else None
+    return None if value is None else str(value)
+
+
+def parse_command_data(data: Mapping[str, Any]) -> Invocation:
+    """Read ``interaction.data`` of a chat-input command or autocomplete; ``False`` flags are left out."""
+    options: Sequence[Mapping[str, Any]] = data.get("options") or []
+    subcommand = None
+    while options and options[0].get("type") in _GROUPS:
+        subcommand = str(options[0]["name"])
+        options = options[0].get("options") or []
+    args: dict[str, str] = {}
+    focused = None
+    for option in options:
+        if option.get("focused"):
+            focused = str(option["name"])
+        if (text := _text(option.get("value"))) is not None:
+            args[str(option["name"])] = text
+    return Invocation(str(data.get("name", "")), subcommand, args, focused)
+
+
+def is_admin(command: str, permissions: discord.Permissions) -> bool:
+    """Whether ``permissions`` (the member's, in this channel, now) make them an admin for ``command``."""
+    if permissions.administrator:
+        return True
+    return any(getattr(permissions, name) for name in ADMIN_PERMISSIONS.get(command, DEFAULT_ADMIN_PERMISSIONS))
+
+
+def interaction_data(interaction: discord.Interaction[Any]) -> Mapping[str, Any]:
+    """``interaction.data`` as a plain mapping (empty when absent)."""
+    return cast(Mapping[str, Any], interaction.data or {})
+
+
+def place(interaction: discord.Interaction[Any]) -> tuple[str, str]:
+    """``(workspace, channel)``: the guild id (or ``dm``) and the channel id."""
+    workspace = str(interaction.guild_id) if interaction.guild_id is not None else DM_WORKSPACE
+    return workspace, str(interaction.channel_id or interaction.user.id)
+
+
+def user_for(interaction: discord.Interaction[Any], command: str) -> User:
+    """The member behind ``interaction``; an admin for ``command`` if their current permissions say so."""
+    name = interaction.user.display_name or interaction.user.name
+    admin = is_admin(command, interaction.permissions)
+    return User(id=str(interaction.user.id), display_name=name[:100], is_admin=admin)
+
+
+def to_request(interaction: discord.Interaction[Any]) -> Request:
+    """A chat-input command interaction as a core request."""
+    invocation = parse_command_data(interaction_data(interaction))
+    workspace, channel = place(interaction)
+    return Request(
+        platform=PLATFORM,
+        workspace=workspace,
+        channel=channel,
+        user=user_for(interaction, invocation.command),
+        command=invocation.command[:64],
+        subcommand=invocation.subcommand,
+        args=invocation.args,
+    )
