@@ -40,7 +40,9 @@ def check_hhmm(value: str) -> str:
 class Settings(BaseSettings):
     """debatebot's configuration."""
 
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore", frozen=True)
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", env_ignore_empty=True, extra="ignore", frozen=True
+    )
 
     database_url: str = Field(default="sqlite:///data/debatebot.db")
     knowledge_dir: Path | None = None
