@@ -58,6 +58,10 @@ class FakeDiscord(FakeGateway):
         self.interactions: dict[int, Interaction] = {}
         self._nonces: dict[str, int] = {}
         self._runner: web.AppRunner | None = None
+        self.deleted_channels: set[int] = set()
+        """Channels that no longer exist: posting there answers 404, code 10003 (Unknown Channel)."""
+        self.lose_answers = 0
+        """Create the next N messages but answer 500, as when Discord's answer is lost: an unknown outcome."""
 
     # --- lifecycle -----------------------------------------------------------------------------
 
@@ -228,6 +232,8 @@ class FakeDiscord(FakeGateway):
 
     async def _create_message(self, request: web.Request) -> web.Response:
         body = await request.json()
+        if int(request.match_info["channel"]) in self.deleted_channels:
+            return _error(404, 10003, "Unknown Channel")
         self.channel_posts.append(body)
         nonce = body.get("nonce")
         if body.get("enforce_nonce") and nonce in self._nonces:
@@ -236,6 +242,9 @@ class FakeDiscord(FakeGateway):
         if nonce is not None:
             self._nonces[nonce] = message.id
         self._changed("message", message)
+        if self.lose_answers:
+            self.lose_answers -= 1
+            return _error(500, 0, "Internal Server Error")
         return _json(message.json())
 
     async def _edit_message(self, request: web.Request) -> web.Response:

@@ -51,3 +51,37 @@ async def test_a_timed_poll_is_closed_redrawn_and_announced_on_time(
     assert "closed" in poll.embeds[0]["footer"]["text"]
     announcement = shown(fake.channel_posts[0]["content"])
     assert "Poll #1 “Tea?” closed: “Yes” wins with 1 vote of 1." in announcement
+
+
+async def test_a_lost_answer_is_retried_with_the_same_nonce_and_posts_once(
+    fake: FakeDiscord, bot: RunningBot, clock: FakeClock
+) -> None:
+    await fake.answer(await fake.slash("digest", CHANNEL_MANAGER, "subscribe", time="12:30"))
+    fake.lose_answers = 10  # discord.py retries 5xx itself; then the scheduler retries later
+    clock.advance(minutes=31)
+    bot.app.scheduler.wake()
+    await until(lambda: len(fake.channel_posts) >= 2, within=20)
+    fake.lose_answers = 0
+    clock.advance(minutes=15)  # past the scheduler's retry time
+    bot.app.scheduler.wake()
+    await until(lambda: fake.lose_answers == 0 and len({p["nonce"] for p in fake.channel_posts}) == 1)
+    created = [m for m in fake.messages.values() if m.interaction_id is None]
+    assert len(created) == 1, "every retry carried the same nonce, so Discord kept the first message"
+
+
+async def test_a_deleted_channel_pauses_the_digest_after_three_attempts(
+    fake: FakeDiscord, bot: RunningBot, clock: FakeClock
+) -> None:
+    await fake.answer(await fake.slash("digest", CHANNEL_MANAGER, "subscribe", time="12:30"))
+    fake.deleted_channels.add(CHANNEL_ID)
+    clock.advance(minutes=31)
+    for _ in range(3):
+        bot.app.scheduler.wake()
+        await asyncio.sleep(0.3)
+        clock.advance(minutes=15)
+    fake.deleted_channels.clear()
+    status = await fake.answer(await fake.slash("digest", CHANNEL_MANAGER, "status"))
+    text = shown(message_text(status))
+    assert "Paused: paused after 3 failed attempts" in text
+    assert "10003" in text
+    assert fake.channel_posts == []
