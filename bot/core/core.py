@@ -24,7 +24,7 @@ from bot.core.services import Services
 logger = logging.getLogger(__name__)
 
 
-def build_registry(services: Services) -> Registry:
+def build_registry(services: Services, help_commands: HelpCommands | None = None) -> Registry:
     """Every command, in the order /help lists them."""
     registry = Registry()
     for group in (
@@ -35,7 +35,9 @@ def build_registry(services: Services) -> Registry:
     ):
         for command in group.commands():
             registry.add(command)
-    registry.add(HelpCommands(registry).command())
+    help_commands = help_commands or HelpCommands(registry)
+    help_commands.registry = registry
+    registry.add(help_commands.command())
     return registry
 
 
@@ -47,8 +49,13 @@ class Core:
 
     def __init__(self, services: Services, *, rate_limit: int = 5, rate_window: timedelta = timedelta(seconds=10)):
         self.services = services
-        self.registry = build_registry(services)
+        self.help = HelpCommands(Registry())
+        self.registry = build_registry(services, self.help)
         self.limiter = RateLimiter(services.clock, rate_limit, rate_window)
+
+    def set_command_names(self, platform: str, names: dict[str, str]) -> None:
+        """How ``platform`` spells commands (registry name → slash command), for /help."""
+        self.help.command_names[platform] = dict(names)
 
     async def handle(self, request: Request) -> Reply:
         """Answer one request: a command, or a button press sent as a hidden command."""

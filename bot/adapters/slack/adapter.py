@@ -109,6 +109,7 @@ class SlackAdapter:
             commands = slash_commands(self.app.core.registry, settings.slack_command_names)
         except CommandNameError as exc:
             raise AdapterFatal(str(exc)) from None
+        self.app.core.set_command_names("slack", {command: slash for slash, command in commands.items()})
         session = aiohttp.ClientSession()
         self._cleanup.append(session.close)
         web = web_client(settings.slack_api_base_url, session, keys.bot_token)

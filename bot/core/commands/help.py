@@ -10,8 +10,25 @@ from bot.core.request import Request
 
 
 class HelpCommands:
+    """/help, spelled the way each platform spells the commands.
+
+    ``command_names[platform]`` maps a registry command to that platform's slash command
+    (Slack renames ``help`` to ``/debatehelp``, and may rename others); a command missing
+    from a platform's map is shown as typed text, for mentions and direct messages.
+    """
+
     def __init__(self, registry: Registry) -> None:
         self.registry = registry
+        self.command_names: dict[str, dict[str, str]] = {}
+
+    def usage(self, command: Command, platform: str) -> str:
+        names = self.command_names.get(platform)
+        root = command.parent or command.name
+        if names is None:
+            return command.usage
+        if root in names:
+            return command.usage.replace(f"/{root}", names[root], 1)
+        return command.usage.removeprefix("/") + " (in a mention or direct message)"
 
     async def help(self, request: Request) -> Reply:
         name = request.args.get("command", "").removeprefix("/")
@@ -20,7 +37,7 @@ class HelpCommands:
             if command is None or command.hidden:
                 raise UserError(f"There is no command /{name}. Type /help for the list.")
             entries = list(command.subcommands) or [command]
-            fields = [FieldItem(name=c.usage, value=c.help) for c in entries]
+            fields = [FieldItem(name=self.usage(c, request.platform), value=c.help) for c in entries]
             fields += [
                 FieldItem(name=f"--{a.name}" if a.kind in ("flag", "option") else f"<{a.name}>", value=a.help)
                 for c in entries
@@ -31,7 +48,7 @@ class HelpCommands:
             if examples:
                 blocks.append(Context(text="Examples: " + "  ".join(examples)))
             return reply(*blocks, ephemeral=True)
-        overview = tuple(FieldItem(name=c.usage, value=c.help) for c in self.registry.visible())
+        overview = tuple(FieldItem(name=self.usage(c, request.platform), value=c.help) for c in self.registry.visible())
         return reply(
             Title(text="debatebot commands"),
             Fields(fields=overview),
