@@ -8,7 +8,8 @@ from datetime import datetime
 
 from bot.core.actions import close_action, vote_action
 from bot.core.errors import UserError
-from bot.core.reply import Button, PollOptionView, PollView
+from bot.core.render_text import plural
+from bot.core.reply import Block, Button, Context, PollOptionView, PollView, Text
 from bot.knowledge.base import KnowledgeBase
 from bot.knowledge.models import PollPreset
 from bot.store.records import OptionRecord, Poll, Tally
@@ -108,6 +109,22 @@ def leaders(view: PollView) -> list[PollOptionView]:
     """The options with the most votes (several on a tie; none before any vote)."""
     top = max((o.votes for o in view.options), default=0)
     return [o for o in view.options if top and o.votes == top]
+
+
+def result_blocks(kb: KnowledgeBase, poll: Poll, view: PollView, *, name_question: bool = False) -> list[Block]:
+    """How a closed poll came out and, for a preset poll, who leans toward the winner (/close and the scheduler)."""
+    title = f"Poll #{poll.id} “{poll.question}”" if name_question else f"Poll #{poll.id}"
+    top = leaders(view)
+    if not top:
+        return [Text(text=f"{title} closed with no votes.")]
+    labels = " and ".join(f"“{o.label}”" for o in top)
+    if len(top) > 1:
+        outcome = f"{labels} tie with {plural(top[0].votes, 'vote')} each"
+    else:
+        outcome = f"{labels} wins with {top[0].votes} of {plural(view.total_votes, 'vote')}"
+    blocks: list[Block] = [Text(text=f"{title} closed: {outcome}.")]
+    blocks += [Context(text=lean) for o in top if (lean := lean_sentence(kb, poll, o.key)) is not None]
+    return blocks
 
 
 def lean_sentence(kb: KnowledgeBase, poll: Poll, option_key: str) -> str | None:

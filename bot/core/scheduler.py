@@ -15,10 +15,10 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from bot.core.digest import DigestComposer
-from bot.core.polls import leaders, lean_sentence, poll_view
+from bot.core.polls import poll_view, result_blocks
 from bot.core.publisher import Publisher, PublishError
-from bot.core.render_text import plural, reply
-from bot.core.reply import Block, Context, PollView, Reply, Text
+from bot.core.render_text import reply
+from bot.core.reply import PollView, Reply
 from bot.core.schedule import Slot, latest_slot, next_slot
 from bot.core.services import Services
 from bot.store.records import Poll, RunStatus, Subscription
@@ -180,21 +180,7 @@ class Scheduler:
                 logger.warning("poll #%d closed, but its message could not be updated: %s", poll.id, exc)
 
     def _results(self, poll: Poll, view: PollView) -> Reply:
-        top = leaders(view)
-        blocks: list[Block] = []
-        if not top:
-            blocks.append(Text(text=f"Poll #{poll.id} “{poll.question}” closed with no votes."))
-        else:
-            labels = " and ".join(f"“{o.label}”" for o in top)
-            verb = "tie" if len(top) > 1 else "wins"
-            blocks.append(
-                Text(
-                    text=f"Poll #{poll.id} “{poll.question}” closed: {labels} {verb} with "
-                    f"{plural(top[0].votes, 'vote')} of {view.total_votes}."
-                )
-            )
-            blocks += [Context(text=s) for o in top if (s := lean_sentence(self.s.kb, poll, o.key))]
-        return reply(*blocks)
+        return reply(*result_blocks(self.s.kb, poll, view, name_question=True))
 
 
 def run_key(subscription: Subscription, slot: Slot) -> str:

@@ -382,7 +382,7 @@ async def test_one_minute_poll_closes_on_time_with_results(world: tuple[App, Fak
     assert publisher.updates[-1].buttons == ()
     results = [p for p in publisher.posts if p.run_key == f"poll-{created.poll_id}"]
     assert len(results) == 1
-    assert "“China” wins with 1 vote of 1" in results[0].reply.fallback
+    assert "“China” wins with 1 of 1 vote" in results[0].reply.fallback
     assert "Kai-Fu Lee" in results[0].reply.fallback
     await app.scheduler.tick()
     assert len([p for p in publisher.posts if p.run_key == f"poll-{created.poll_id}"]) == 1

@@ -8,10 +8,10 @@ from bot.core.polls import (
     check_options,
     check_question,
     find_preset,
-    leaders,
     lean_sentence,
     poll_view,
     resolve_option,
+    result_blocks,
 )
 from bot.core.registry import Argument, Command
 from bot.core.render_text import plural, reply
@@ -125,20 +125,7 @@ class PollCommands:
         closed = await self.s.store.get_poll(poll_id=poll.id)
         assert closed is not None
         view = await self._view(closed)
-        blocks: list[Block] = [view]
-        top = leaders(view)
-        if not top:
-            blocks.append(Text(text=f"Poll #{poll.id} closed with no votes."))
-        else:
-            labels = " and ".join(f"“{o.label}”" for o in top)
-            if len(top) > 1:
-                outcome = f"{labels} tie with {plural(top[0].votes, 'vote')} each"
-            else:
-                outcome = f"{labels} wins with {top[0].votes} of {plural(view.total_votes, 'vote')}"
-            blocks.append(Text(text=f"Poll #{poll.id} closed: {outcome}."))
-            for option in top:
-                if (lean := lean_sentence(self.s.kb, poll, option.key)) is not None:
-                    blocks.append(Context(text=lean))
+        blocks: list[Block] = [view, *result_blocks(self.s.kb, closed, view)]
         return reply(*blocks, refresh_poll=view)
 
     async def results(self, request: Request) -> Reply:

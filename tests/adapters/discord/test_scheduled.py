@@ -50,7 +50,7 @@ async def test_a_timed_poll_is_closed_redrawn_and_announced_on_time(
     await until(lambda: len(fake.channel_posts) == 1 and buttons(poll) == [])
     assert "closed" in poll.embeds[0]["footer"]["text"]
     announcement = shown(fake.channel_posts[0]["content"])
-    assert "Poll #1 “Tea?” closed: “Yes” wins with 1 vote of 1." in announcement
+    assert "Poll #1 “Tea?” closed: “Yes” wins with 1 of 1 vote." in announcement
 
 
 async def test_a_lost_answer_is_retried_with_the_same_nonce_and_posts_once(

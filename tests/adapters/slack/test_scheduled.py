@@ -79,5 +79,5 @@ async def test_timed_poll_closes_on_time_and_its_message_loses_the_buttons(
     message = slack.fake.messages[(channel, ts)]
     assert not any(block.get("type") == "actions" for block in message["blocks"])
     assert "closed" in str(message["text"])
-    results = [m for m in slack.fake.messages.values() if "wins with 1 vote of 1" in str(m.get("text"))]
+    results = [m for m in slack.fake.messages.values() if "wins with 1 of 1 vote" in str(m.get("text"))]
     assert len(results) == 1
