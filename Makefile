@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_DEV := $(VENV)/.installed-dev
 
-.PHONY: run console test lint typecheck pytest bench check-kb clean
+.PHONY: run console test lint typecheck pytest bench eval check-kb clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "debatebot needs Python 3.11 or newer (found $$($(PYTHON) --version))"; exit 1; }
@@ -40,6 +40,9 @@ test: lint typecheck pytest
 
 bench: $(STAMP_DEV)
 	$(BIN)/python -m tests.bench
+
+eval: $(STAMP_DEV)
+	$(BIN)/python -m tests.eval
 
 check-kb: $(STAMP_RUN)
 	$(BIN)/debatebot kb check

@@ -8,7 +8,8 @@ from bot.core.errors import UserError
 from bot.core.reply import Context, Quote
 from bot.knowledge.base import CitedClaim, KnowledgeBase
 from bot.knowledge.models import Commentator, Topic
-from bot.knowledge.names import NameIndex, fold
+from bot.knowledge.names import NameIndex
+from bot.knowledge.words import fold
 
 PARAPHRASE_NOTE = "Paraphrases are the article's summary of a view, not the person's own words."
 

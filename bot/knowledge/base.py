@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 
-from bot.knowledge.models import Claim, Commentator, Lean, PollPreset, Source, Topic
+from bot.knowledge.models import Claim, Commentator, Lean, Outsider, PollPreset, Source, Topic
 
 FEATURED_COUNT = 3
 
@@ -27,6 +27,8 @@ class KnowledgeBase:
     sources: Mapping[str, Source]
     presets: Mapping[str, PollPreset]
     commentators: Mapping[str, Commentator]
+    outsiders: tuple[Outsider, ...] = ()
+    """People the knowledge base knows it does not cover (``outsiders.yaml``)."""
 
     @cached_property
     def claims(self) -> dict[str, CitedClaim]:

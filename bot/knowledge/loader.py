@@ -13,7 +13,8 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from bot.knowledge.base import KnowledgeBase
-from bot.knowledge.models import Commentator, PollsFile, SourcesFile, TopicsFile
+from bot.knowledge.models import Commentator, OutsidersFile, PollsFile, SourcesFile, TopicsFile
+from bot.knowledge.names import name_words
 
 logger = logging.getLogger(__name__)
 
@@ -143,6 +144,9 @@ def load_knowledge(directory: Path | None = None) -> KnowledgeBase:
     topics_file = reader.read(directory / "topics.yaml", TopicsFile)
     sources_file = reader.read(directory / "sources.yaml", SourcesFile)
     polls_file = reader.read(directory / "polls.yaml", PollsFile)
+    outsiders_file = (
+        reader.read(directory / "outsiders.yaml", OutsidersFile) if (directory / "outsiders.yaml").exists() else None
+    )
     commentator_files = sorted((directory / "commentators").glob("*.yaml"))
     if not commentator_files:
         reader.problem("commentators/", "", "no commentator files (*.yaml)")
@@ -173,6 +177,7 @@ def load_knowledge(directory: Path | None = None) -> KnowledgeBase:
     claim_owner: dict[str, str] = {}
     for file, commentator in commentators:
         _check_commentator(reader, file, commentator, topics, sources, presets, claim_owner)
+    _check_names_unique(reader, commentators, outsiders_file)
     first_file: dict[str, Path] = {}
     for file, commentator in commentators:
         if commentator.id in first_file:
@@ -183,7 +188,13 @@ def load_knowledge(directory: Path | None = None) -> KnowledgeBase:
 
     if reader.problems:
         raise KnowledgeError(directory, reader.problems)
-    kb = KnowledgeBase(topics=topics, sources=sources, presets=presets, commentators={c.id: c for _, c in commentators})
+    kb = KnowledgeBase(
+        topics=topics,
+        sources=sources,
+        presets=presets,
+        commentators={c.id: c for _, c in commentators},
+        outsiders=outsiders_file.people if outsiders_file else (),
+    )
     logger.debug("knowledge base %s: %d commentators, %d claims", directory, len(kb.commentators), len(kb.claims))
     return kb
 
@@ -226,3 +237,24 @@ def _check_commentator(
             reader.problem(
                 file, f"leans.{preset_id}.claim", f"unknown claim {lean.claim!r} (not one of this file's claims)"
             )
+
+
+def _check_names_unique(
+    reader: _Reader, commentators: list[tuple[Path, Commentator]], outsiders: OutsidersFile | None
+) -> None:
+    """A name or alias may point to one person only, or ``/whosays`` would answer for the wrong one."""
+    owner: dict[str, str] = {}
+    for file, commentator in commentators:
+        forms = [("id", commentator.id), ("name", commentator.name)]
+        forms += [(f"aliases[{i}]", alias) for i, alias in enumerate(commentator.aliases)]
+        for path, form in forms:
+            key = "".join(name_words(form))
+            if key in owner and owner[key] != commentator.id:
+                reader.problem(file, path, f"{form!r} also names {owner[key]!r}; a name must point to one person")
+            owner.setdefault(key, commentator.id)
+    for i, person in enumerate(outsiders.people if outsiders else ()):
+        for key in person.keys:
+            if key in owner:
+                reader.problem(
+                    "outsiders.yaml", f"people[{i}]", f"{person.name!r} shares the name {key!r} with {owner[key]!r}"
+                )

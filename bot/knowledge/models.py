@@ -12,6 +12,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+from bot.knowledge.words import fold
+
 Slug = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=64, pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$"),
@@ -54,6 +56,8 @@ class Source(_Frozen):
 class PollOption(_Frozen):
     id: Slug
     label: Label
+    phrases: tuple[Alias, ...] = ()
+    """How people word this answer in a question ("the us is losing"), so ``/ask`` can find who leans this way."""
 
 
 class PollPreset(_Frozen):
@@ -77,6 +81,10 @@ class Claim(_Frozen):
     topics: tuple[Slug, ...] = Field(min_length=1)
     source: Slug
     featured: bool = False
+    keywords: tuple[Alias, ...] = ()
+    """Words people use for what the claim is about but the claim's text does not ("gpus", "money")."""
+    questions: tuple[Question, ...] = ()
+    """Example questions the claim answers, worded as people ask them; searched like keywords."""
 
 
 class Lean(_Frozen):
@@ -105,6 +113,23 @@ class Commentator(_Frozen):
             if not re.search(r"[^\W\d_]", alias):
                 raise ValueError(f"alias {alias!r} has no letters")
         return value
+
+
+class Outsider(_Frozen):
+    """A person people may ask about whom the knowledge base does not cover (so ``/ask`` says so)."""
+
+    name: Name
+    aliases: tuple[Alias, ...] = ()
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """The folded forms (no spaces) that name this person in a question."""
+        forms = (self.name, *self.aliases)
+        return tuple(dict.fromkeys(key for form in forms if len(key := fold(form)) >= 3))
+
+
+class OutsidersFile(_Frozen):
+    people: tuple[Outsider, ...] = ()
 
 
 class TopicsFile(_Frozen):

@@ -11,7 +11,7 @@ from bot.app import build_services
 from bot.core.services import Services
 from bot.knowledge.base import KnowledgeBase
 from bot.knowledge.names import NameIndex
-from bot.knowledge.search import MAX_ANSWERS, Answer, ClaimSearch
+from bot.knowledge.search import MAX_ANSWERS, Answer, ClaimSearch, SearchResult
 from bot.settings import Settings
 from bot.store.sqlite import SQLiteStore
 from tests.conftest import FakeClock
@@ -24,6 +24,15 @@ def search(kb: KnowledgeBase) -> ClaimSearch:
 
 def ids(answers: tuple[Answer, ...]) -> list[str]:
     return [a.cited.claim.id for a in answers]
+
+
+def assert_ranked(result: SearchResult) -> None:
+    """Answers come grouped by person (who says so first), each person's claims best first."""
+    people = [a.cited.commentator.id for a in result.answers]
+    assert list(dict.fromkeys(people)) == [p for i, p in enumerate(people) if i == 0 or people[i - 1] != p]
+    for person in set(people):
+        scores = [a.score for a in result.answers if a.cited.commentator.id == person]
+        assert scores == sorted(scores, reverse=True)
 
 
 def test_open_source_winner_is_lecun_first(settings: Settings, clock: FakeClock, kb: KnowledgeBase) -> None:
@@ -107,12 +116,12 @@ def test_irrelevant_questions_get_no_answers(search: ClaimSearch, question: str)
         "energy production",
     ],
 )
-def test_answers_are_sorted_best_first(search: ClaimSearch, question: str) -> None:
-    answers = search.search(question).answers
+def test_answers_are_grouped_by_person_best_first(search: ClaimSearch, question: str) -> None:
+    result = search.search(question)
+    answers = result.answers
     assert answers
     assert len(answers) <= MAX_ANSWERS
-    scores = [a.score for a in answers]
-    assert scores == sorted(scores, reverse=True)
+    assert_ranked(result)
     assert len(set(ids(answers))) == len(answers)
 
 
@@ -142,9 +151,7 @@ def test_answers_are_sorted_best_first(search: ClaimSearch, question: str) -> No
     ],
 )
 def test_fts_syntax_in_questions_never_raises(search: ClaimSearch, question: str) -> None:
-    result = search.search(question)
-    scores = [a.score for a in result.answers]
-    assert scores == sorted(scores, reverse=True)
+    assert_ranked(search.search(question))
 
 
 def test_fts_operators_are_words_not_syntax(search: ClaimSearch) -> None:
@@ -159,8 +166,7 @@ def test_fts_operators_are_words_not_syntax(search: ClaimSearch) -> None:
 def test_search_never_raises_on_any_text(search: ClaimSearch, kb: KnowledgeBase, question: str) -> None:
     result = search.search(question)
     assert len(result.answers) <= MAX_ANSWERS
-    scores = [a.score for a in result.answers]
-    assert scores == sorted(scores, reverse=True)
+    assert_ranked(result)
     assert set(result.named) <= set(kb.commentators)
     if result.named:
         assert {a.cited.commentator.id for a in result.answers} <= set(result.named)

@@ -13,7 +13,7 @@ from rapidfuzz import fuzz, process
 
 from bot.core.registry import Registry
 from bot.knowledge.base import KnowledgeBase
-from bot.knowledge.names import fold
+from bot.knowledge.words import fold
 
 MAX_CHOICES = 25
 MAX_CHOICE_LENGTH = 100

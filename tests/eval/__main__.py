@@ -1,0 +1,115 @@
+"""``make eval``: how well ``/ask`` and the name resolver answer questions worded as people word them.
+
+Two sets, written from the article by people who never saw the code (``tests/eval/data``):
+
+- ``dev.yaml`` is the set tuning may look at;
+- ``heldout.yaml`` is never tuned on: its failures are hidden unless ``--show-heldout`` is given.
+
+Each figure is printed with its floor; the run exits 1 when a figure is below its floor.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.knowledge.loader import load_knowledge
+from bot.knowledge.names import NameIndex
+from bot.knowledge.search import ClaimSearch
+
+DATA = Path(__file__).parent / "data"
+SPLITS = ("dev", "heldout")
+FLOORS = {
+    "right commentator first": 0.95,
+    "refused (all)": 0.95,
+    "refused (near-domain traps)": 0.90,
+    "names resolved": 1.00,
+}
+
+
+@dataclass
+class Figure:
+    name: str
+    passed: int = 0
+    total: int = 0
+    failures: list[str] = field(default_factory=list)
+
+    def add(self, ok: bool, failure: str) -> None:
+        self.total += 1
+        self.passed += ok
+        if not ok:
+            self.failures.append(failure)
+
+    @property
+    def share(self) -> float:
+        return self.passed / self.total if self.total else 1.0
+
+
+def evaluate(data: dict[str, Any], search: ClaimSearch, names: NameIndex) -> tuple[list[Figure], int]:
+    """The figures for one split, and how many name look-ups picked a wrong person."""
+    answered = Figure("right commentator first")
+    for item in data["questions"]:
+        result = search.search(item["q"])
+        first = result.answers[0].cited.commentator.id if result.answers else None
+        answered.add(
+            first in item["expect"], f"{item['q']!r}: expected {item['expect']}, got {first or result.outcome}"
+        )
+    refused, traps = Figure("refused (all)"), Figure("refused (near-domain traps)")
+    for item in data["refusals"]:
+        result = search.search(item["q"])
+        got = ", ".join(f"{a.cited.commentator.id}:{a.cited.claim.id}" for a in result.answers[:2])
+        failure = f"{item['q']!r} ({item['kind']}): answered {got}"
+        refused.add(not result.answers, failure)
+        if item["kind"] == "trap":
+            traps.add(not result.answers, failure)
+    resolved = Figure("names resolved")
+    wrong = 0
+    for item in data["names"]:
+        match = names.match(item["input"])
+        got = match.commentator.id if match.commentator else None
+        resolved.add(got == item["expect"], f"{item['input']!r}: expected {item['expect']}, got {got}")
+        wrong += got is not None and got != item["expect"]
+    return [answered, refused, traps, resolved], wrong
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="make eval", description=__doc__.splitlines()[0])
+    parser.add_argument("--show-heldout", action="store_true", help="also list the held-out failures")
+    args = parser.parse_args(argv)
+    kb = load_knowledge()
+    names = NameIndex(kb.commentators.values())
+    search = ClaimSearch(kb, names)
+    below = 0
+    for split in SPLITS:
+        data = yaml.safe_load((DATA / f"{split}.yaml").read_text(encoding="utf-8"))
+        figures, wrong = evaluate(data, search, names)
+        show = split == "dev" or args.show_heldout
+        print(
+            f"\n== {split} ({len(data['questions'])} questions, {len(data['refusals'])} to refuse, "
+            f"{len(data['names'])} names)"
+        )
+        for figure in figures:
+            if show:
+                for failure in figure.failures:
+                    print(f"   fail [{figure.name}] {failure}")
+        for figure in figures:
+            floor = FLOORS[figure.name]
+            ok = figure.share >= floor
+            below += not ok
+            print(
+                f"{'ok ' if ok else 'LOW'} {figure.name:<28} {figure.share:7.1%}  ({figure.passed}/{figure.total}; "
+                f"floor {floor:.0%})"
+            )
+        below += wrong > 0
+        print(f"{'ok ' if wrong == 0 else 'LOW'} {'names: wrong person':<28} {wrong:7d}  (floor 0)")
+    print("\nmake eval: " + ("every figure meets its floor" if not below else f"{below} figure(s) below the floor"))
+    return 1 if below else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
