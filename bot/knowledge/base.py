@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
-from bot.knowledge.models import Claim, Commentator, Lean, Outsider, PollPreset, Source, Topic
+from bot.knowledge.models import Claim, Commentator, Lean, Outsider, PollPreset, Source, Topic, Vocabulary
 
 FEATURED_COUNT = 3
 
@@ -29,6 +29,8 @@ class KnowledgeBase:
     commentators: Mapping[str, Commentator]
     outsiders: tuple[Outsider, ...] = ()
     """People the knowledge base knows it does not cover (``outsiders.yaml``)."""
+    vocabulary: Vocabulary = field(default_factory=Vocabulary)
+    """Everyday words for the debate's words, and words that ask for facts it does not hold."""
 
     @cached_property
     def claims(self) -> dict[str, CitedClaim]:

@@ -13,8 +13,9 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from bot.knowledge.base import KnowledgeBase
-from bot.knowledge.models import Commentator, OutsidersFile, PollsFile, SourcesFile, TopicsFile
+from bot.knowledge.models import Commentator, OutsidersFile, PollsFile, SourcesFile, TopicsFile, Vocabulary
 from bot.knowledge.names import name_words
+from bot.knowledge.words import words_of
 
 logger = logging.getLogger(__name__)
 
@@ -147,6 +148,8 @@ def load_knowledge(directory: Path | None = None) -> KnowledgeBase:
     outsiders_file = (
         reader.read(directory / "outsiders.yaml", OutsidersFile) if (directory / "outsiders.yaml").exists() else None
     )
+    vocabulary_path = directory / "vocabulary.yaml"  # optional
+    vocabulary = reader.read(vocabulary_path, Vocabulary) if vocabulary_path.exists() else None
     commentator_files = sorted((directory / "commentators").glob("*.yaml"))
     if not commentator_files:
         reader.problem("commentators/", "", "no commentator files (*.yaml)")
@@ -178,6 +181,8 @@ def load_knowledge(directory: Path | None = None) -> KnowledgeBase:
     for file, commentator in commentators:
         _check_commentator(reader, file, commentator, topics, sources, presets, claim_owner)
     _check_names_unique(reader, commentators, outsiders_file)
+    if vocabulary is not None and topics_file is not None:
+        _check_vocabulary(reader, vocabulary, topics_file, [c for _, c in commentators])
     first_file: dict[str, Path] = {}
     for file, commentator in commentators:
         if commentator.id in first_file:
@@ -194,6 +199,7 @@ def load_knowledge(directory: Path | None = None) -> KnowledgeBase:
         presets=presets,
         commentators={c.id: c for _, c in commentators},
         outsiders=outsiders_file.people if outsiders_file else (),
+        vocabulary=vocabulary or Vocabulary(),
     )
     logger.debug("knowledge base %s: %d commentators, %d claims", directory, len(kb.commentators), len(kb.claims))
     return kb
@@ -258,3 +264,19 @@ def _check_names_unique(
                 reader.problem(
                     "outsiders.yaml", f"people[{i}]", f"{person.name!r} shares the name {key!r} with {owner[key]!r}"
                 )
+
+
+def _check_vocabulary(
+    reader: _Reader, vocabulary: Vocabulary, topics: TopicsFile, commentators: list[Commentator]
+) -> None:
+    """Each equivalent must lead to a word the knowledge base uses, or it would find nothing."""
+    texts = [s for t in topics.topics for s in (t.label, *t.synonyms)]
+    for person in commentators:
+        texts += [*person.positions.values(), *(lean.rationale for lean in person.leans.values())]
+        texts += [s for claim in person.claims for s in (claim.text, *claim.keywords, *claim.questions)]
+    known = {word for text in texts for word in words_of(text)}
+    for word, meaning in vocabulary.equivalents.items():
+        if meaning not in known:
+            reader.problem(
+                "vocabulary.yaml", f"equivalents.{word}", f"{meaning!r} occurs nowhere in the knowledge base"
+            )

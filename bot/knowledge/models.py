@@ -128,6 +128,18 @@ class Outsider(_Frozen):
         return tuple(dict.fromkeys(key for form in forms if len(key := fold(form)) >= 3))
 
 
+Word = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=40)]
+
+
+class Vocabulary(_Frozen):
+    """How people word the debate beyond the claims' own words (``vocabulary.yaml``)."""
+
+    equivalents: dict[Word, Word] = Field(default_factory=dict)
+    """An everyday word → the debate's word for it (``beijing`` → ``china``)."""
+    out_of_scope: tuple[Alias, ...] = ()
+    """Words asking for facts the source does not give (prices, dates, founders): such questions are refused."""
+
+
 class OutsidersFile(_Frozen):
     people: tuple[Outsider, ...] = ()
 

@@ -32,9 +32,7 @@ TEXT_FUZZY_LENGTH = 5
 """Inside a question only longer words are read as a misspelt name ("lecunn"), never "long" as "ng"."""
 TEXT_FUZZY_SCORE = 85.0
 
-TITLES = frozenset(
-    "dr doctor prof professor mr mister mrs ms miss mx sir dame madam president ceo founder mr. dr. prof.".split()
-)
+TITLES = frozenset("dr doctor prof professor mr mister mrs ms miss mx sir dame madam".split())
 """Words people put before a name that say nothing about who is meant."""
 
 _SPLIT = re.compile(r"[\s\-._/]+")
@@ -133,9 +131,14 @@ class NameIndex:
         return len(words) < 2 or all(self._word_fits(word, person_id) for word in words)
 
     def _fits_one_person(self, words: list[str]) -> str | None:
-        """The one person every typed word fits (with at least one full word), if exactly one."""
+        """The one person every typed word fits (with at least one full word), if exactly one.
+
+        A single letter between two full words that fits nobody is a middle initial ("David O. Sacks").
+        """
         if not any(len(word) > 1 for word in words):
             return None
+        if len(words) >= 3:
+            words = [w for i, w in enumerate(words) if len(w) > 1 or i in (0, len(words) - 1)]
         fitting = [pid for pid in self._by_id if self._every_word_fits(words, pid)]
         return fitting[0] if len(fitting) == 1 else None
 

@@ -15,7 +15,9 @@ from bot.knowledge.words import STOPWORDS, is_english, words_of
 
 Relation = Literal["agree", "disagree"]
 
-EXCLUDE_BEFORE = frozenset({"besides", "beside", "except", "excluding", "minus", "bar", "barring", "sans", "beyond"})
+EXCLUDE_BEFORE = frozenset(
+    {"besides", "beside", "except", "excluding", "minus", "bar", "barring", "sans", "beyond", "ignoring", "without"}
+)
 """A word right before a name that leaves the person out: "besides lecun, who…"."""
 EXCLUDE_BEFORE_PAIRS = frozenset(
     {
@@ -30,6 +32,10 @@ EXCLUDE_BEFORE_PAIRS = frozenset(
         ("else", "than"),
         ("else", "but"),
         ("ignoring", "the"),
+        ("leaving", "out"),
+        ("leave", "out"),
+        ("not", "counting"),
+        ("other", "then"),
     }
 )
 EXCLUDE_AFTER = frozenset({"aside"})
@@ -45,6 +51,8 @@ AGREE_WORDS = frozenset(
     """agree agrees agreeing agreement echo echoes echoing back backs backing support supports supporting share
     shares sharing same similar like alongside aligned aligns align endorse endorses second seconds""".split()
 )
+TURNING_WORDS = frozenset({"push", "pushes", "pushing", "pushed", "not", "t", "never", "no", "hardly"})
+"""A word before an agreeing word that turns it into disagreement ("push back", "doesn't agree")."""
 RELATION_REACH = 4
 """How many words before a name a relation word may stand: "who would push back on lecun"."""
 
@@ -143,11 +151,14 @@ def _excluded(words: tuple[str, ...], mention: Mention) -> bool:
 
 
 def _relation_before(words: tuple[str, ...], start: int) -> Relation | None:
-    for word in reversed(words[max(0, start - RELATION_REACH) : start]):
-        if word in DISAGREE_WORDS:
+    first = max(0, start - RELATION_REACH)
+    for i in range(start - 1, first - 1, -1):
+        if words[i] in DISAGREE_WORDS:
             return "disagree"
-        if word in AGREE_WORDS:
-            return "agree"
+        if words[i] in AGREE_WORDS:
+            # "push back on X" and "doesn't agree with X" turn an agreeing word around.
+            turned = i > 0 and words[i - 1] in TURNING_WORDS
+            return "disagree" if turned else "agree"
     return None
 
 

@@ -11,8 +11,7 @@ The index is an in-memory SQLite database built once from the knowledge base; a 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Literal
 
@@ -22,24 +21,32 @@ from bot.knowledge.base import CitedClaim, KnowledgeBase
 from bot.knowledge.models import Commentator
 from bot.knowledge.names import NameIndex
 from bot.knowledge.question import Question, read_question
-from bot.knowledge.words import is_english, specificity, words_of
+from bot.knowledge.words import STOPWORDS, is_english, specificity, words_of, zipf
 
 MAX_ANSWERS = 5
 MAX_PER_PERSON = 2
 """When no one is named, each commentator shows at most this many claims, so several voices are heard."""
-MIN_COVERAGE = 0.6
+MIN_COVERAGE = 0.55
 """Share of a question's informative words (weighted by how specific they are) the debate's vocabulary must cover."""
 COMMON_SHARE = 0.3
 """A word found in more than this share of claims ("china", "ai") cannot make a claim relevant on its own."""
 RELATIVE_SCORE = 0.35
 """Answers scoring below this share of the best answer are dropped as noise."""
 TYPO_SCORE = 84.0
+GENERIC_ZIPF = 4.5
+"""A word at least this common in English (Zipf scale) found only in a claim's running text is neutral."""
+NEUTRAL_ZIPF = 5.5
+"""A word at least this common in English that the debate does not use is neutral ("good", "time")."""
+PHRASE_WEIGHT = 1.5
+RARE_ZIPF = 3.5
+"""Only words rarer than this in English may be misspellings of a debate word."""
+BRITISH = (("isation", "ization"), ("ise", "ize"), ("ised", "ized"), ("ising", "izing"), ("our", "or"), ("yse", "yze"))
 """A non-English word this close (0–100) to one word of the debate is read as that word misspelt."""
 COLUMNS = ("text", "keywords", "topics", "context")
 WEIGHTS = (1.0, 1.2, 0.6, 0.5)
 """bm25 weight of each column: the claim's own words and curated keywords count most."""
 
-Outcome = Literal["answered", "nothing", "person-silent", "outsider", "relation-nobody"]
+Outcome = Literal["answered", "nothing", "out-of-scope", "person-silent", "outsider", "relation-nobody"]
 
 
 @dataclass(frozen=True)
@@ -57,6 +64,8 @@ class SearchResult:
     answers: tuple[Answer, ...]
     question: Question
     outcome: Outcome = "answered"
+    related: tuple[Answer, ...] = ()
+    """For a question about someone the knowledge base lacks: what the commentators say on its topic."""
 
     @property
     def named(self) -> tuple[str, ...]:
@@ -102,6 +111,16 @@ class ClaimSearch:
             if words_of(phrase)
         ]
         self._outsiders = {key: person.name for person in kb.outsiders for key in person.keys}
+        self._equivalents = kb.vocabulary.equivalents
+        self._out_of_scope = [tuple(words_of(phrase)) for phrase in kb.vocabulary.out_of_scope if words_of(phrase)]
+        curated = [s for t in kb.topics.values() for s in t.synonyms]
+        curated += [k for cited in kb.claims.values() for k in cited.claim.keywords]
+        self._phrases = {
+            phrase
+            for text in curated
+            if len(phrase := tuple(words_of(text))) > 1 and any(word in STOPWORDS for word in phrase)
+        }
+        """Curated phrases made partly of words a question drops as filler ("take over", "does nothing")."""
 
     def _document(self, cited: CitedClaim) -> tuple[str, str, str, str]:
         claim, person = cited.claim, cited.commentator
@@ -121,37 +140,58 @@ class ClaimSearch:
 
     def known(self, word: str) -> bool:
         """Whether ``word`` (any form: Porter stemming) is part of the debate's vocabulary."""
-        return bool(self._rows(word))
+        return bool(self._rows(word)) or self._equivalents.get(word) is not None
+
+    @lru_cache(maxsize=8192)  # noqa: B019
+    def _curated(self, term: str) -> bool:
+        """Whether ``term`` is among the curated words (keywords, topics), not only in a claim's running text."""
+        query = f'{{keywords topics}} : "{term}"'
+        return bool(self._db.execute("SELECT 1 FROM claims WHERE claims MATCH ? LIMIT 1", (query,)).fetchone())
 
     def _corrected(self, word: str) -> str | None:
-        """``word`` as the debate knows it: itself, a misspelling fixed ("compte" → compute), or ``None``."""
-        if self.known(word):
+        """``word`` as the debate words it: itself, its equivalent ("beijing" → china), a British spelling
+        ("prioritise"), a misspelling fixed ("compte" → compute), or ``None``."""
+        if word in self._equivalents:
+            return self._equivalents[word]
+        if self._rows(word):
             return word
-        if len(word) < 4 or not word.isalpha() or is_english(word):
+        for british, american in BRITISH:
+            if word.endswith(british) and self._rows(american := word[: -len(british)] + american):
+                return american
+        if len(word) < 4 or not word.isalpha() or zipf(word) >= RARE_ZIPF:
             return None
         found = process.extract(word, self._vocabulary, scorer=fuzz.ratio, score_cutoff=TYPO_SCORE, limit=2)
         if not found or (len(found) == 2 and found[1][1] == found[0][1] and found[1][0] != found[0][0]):
             return None
-        return str(found[0][0])
+        fixed = str(found[0][0])
+        # A real but rare word is only read as a slip for a much more common one ("goverment" → government).
+        return fixed if not is_english(word) or zipf(fixed) >= zipf(word) + 2 else None
 
     def read(self, question: str) -> Question:
         """The question as :mod:`bot.knowledge.question` reads it, with this knowledge base's vocabulary."""
         return read_question(question, self._names, known=self.known, outsiders=self._outsiders)
 
     def search(self, question: str, limit: int = MAX_ANSWERS) -> SearchResult:
-        """Return the claims relevant to ``question``, best first."""
+        """Return the claims relevant to ``question``, best first, or why there are none."""
         q = self.read(question)
         if q.outsider is not None and not q.named:
-            return SearchResult((), q, "outsider")
+            # Say who is missing; what the commentators say on the topic goes beside it, labelled as such.
+            related = self._answer(replace(q, outsider=None), limit)
+            return SearchResult((), q, "outsider", related=related.answers)
+        return self._answer(q, limit)
+
+    def _answer(self, q: Question, limit: int) -> SearchResult:
         if q.relation is not None:
             return self._relation(q, limit)
-        terms, coverage = self._terms(q.content)
+        terms, coverage = self._terms(q)
         tags = self._lean_tags(q.words)
         if not q.content and not tags:
             if not q.named:
                 return SearchResult((), q, "nothing")
             featured = [Answer(self._kb.claims[c.id], 0.0) for p in q.named for c in self._kb.featured(self._person(p))]
             return SearchResult(tuple(featured[:limit]), q)
+        if any(_loosely_in(phrase, q.words, gap=0) for phrase in self._out_of_scope):
+            return SearchResult((), q, "out-of-scope")
         silent: Outcome = "person-silent" if q.named else "nothing"
         if coverage < MIN_COVERAGE and not tags:
             return SearchResult((), q, silent)
@@ -166,22 +206,42 @@ class ClaimSearch:
     def _person(self, person_id: str) -> Commentator:
         return self._kb.commentators[person_id]
 
-    def _terms(self, content: Iterable[str]) -> tuple[list[str], float]:
-        """The searchable words of ``content`` and how much of it (0–1, by specificity) the debate covers."""
+    def _terms(self, q: Question) -> tuple[list[str], float]:
+        """The searchable terms of a question and how much of it (0–1) the debate covers.
+
+        Each content word is *covered* (a curated word, or a specific word of a claim), *foreign* (the debate does
+        not use it: "france", "teeth") or *neutral* (an everyday word such as "good" or "called" that says little
+        either way). Coverage weighs covered against foreign words by how specific each is.
+        """
         terms: list[str] = []
-        covered = total = 0.0
-        for word in content:
+        covered = foreign = 0.0
+        for word in q.content:
             weight = specificity(word)
-            total += weight
-            known = self._corrected(word)
-            if known is not None:
+            term = self._corrected(word)
+            if term is None:
+                foreign += 0.0 if zipf(word) >= NEUTRAL_ZIPF else weight
+                continue
+            terms.append(term)
+            if zipf(word) >= NEUTRAL_ZIPF and term == word:
+                continue  # "good", "called": found somewhere, but they say nothing about the subject
+            if term != word or self._curated(term) or zipf(word) < GENERIC_ZIPF:
                 covered += weight
-                terms.append(known)
-        return terms, (covered / total if total else 0.0)
+        for phrase in self._curated_phrases(q.words):
+            terms.append(" ".join(phrase))
+            covered += PHRASE_WEIGHT
+        return terms, (covered / (covered + foreign) if covered else 0.0)
+
+    def _curated_phrases(self, words: tuple[str, ...]) -> list[tuple[str, ...]]:
+        return [
+            words[i : i + size]
+            for size in (2, 3, 4)
+            for i in range(len(words) - size + 1)
+            if words[i : i + size] in self._phrases
+        ]
 
     def _lean_tags(self, words: tuple[str, ...]) -> list[str]:
-        text = f" {' '.join(words)} "
-        return list(dict.fromkeys(tag for phrase, tag in self._lean_phrases if f" {' '.join(phrase)} " in text))
+        """Lean tags for the options a question words ("the us is still losing" → the US is losing)."""
+        return list(dict.fromkeys(tag for phrase, tag in self._lean_phrases if _loosely_in(phrase, words)))
 
     def _allowed(self, q: Question) -> set[str]:
         people = set(q.named) if q.named else set(self._kb.commentators)
@@ -239,11 +299,14 @@ class ClaimSearch:
             for c in others
             if any((c.leans[p].option == option) == (kind == "agree") for p, option in mine.items() if p in c.leans)
         ]
-        terms, coverage = self._terms(q.content)
+        terms, coverage = self._terms(q)
         if terms and coverage >= MIN_COVERAGE:
-            # On a topic, leans say little: the others who speak to it are the answer, best match first.
+            # On a topic the knowledge base records no agreement, only what each says: the others who speak to it
+            # come first, then the person's own claim on it, side by side for the reader to judge.
             ranked = self._rank(terms, allowed={c.id for c in others})
-            answers = self._select(ranked, terms, limit, per_person=1)
+            answers = self._select(ranked, terms, limit - 1, per_person=1)
+            if answers:
+                answers += self._select(self._rank(terms, allowed={reference}), terms, 1, per_person=1)
         else:
             answers = [
                 Answer(self._kb.claims[lean.claim], 1.0)
@@ -252,3 +315,17 @@ class ClaimSearch:
                 if lean.claim in self._kb.claims
             ][:limit]
         return SearchResult(tuple(answers), q, "answered" if answers else "relation-nobody")
+
+
+def _loosely_in(phrase: tuple[str, ...], words: tuple[str, ...], gap: int = 1) -> bool:
+    """Whether ``phrase`` occurs in ``words`` in order, with at most ``gap`` other words between its words."""
+    for start in (i for i, word in enumerate(words) if word == phrase[0]):
+        position = start
+        for part in phrase[1:]:
+            window = words[position + 1 : position + 2 + gap]
+            if part not in window:
+                break
+            position += 1 + window.index(part)
+        else:
+            return True
+    return False

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.core.reply import Quote
 from tests.conftest import Chat
 
@@ -23,7 +25,9 @@ async def test_ask_nothing_relevant_says_so(chat: Chat) -> None:
 async def test_ask_named_person_without_matching_claims(chat: Chat) -> None:
     answer = await chat.say("/ask what does lecun say about energy production?")
     assert not any(isinstance(b, Quote) for b in answer.blocks)
-    assert "Nothing in the knowledge base from Yann LeCun on that." in answer.fallback
+    assert "Nothing from Yann LeCun on that in the knowledge base." in answer.fallback
+    # ...and what LeCun does speak on, so the user can ask again.
+    assert "LeCun speaks on: The gap: who leads, Open source" in answer.fallback
 
 
 async def test_ask_named_person_limits_answers(chat: Chat) -> None:
@@ -48,3 +52,83 @@ async def test_ask_bad_input(chat: Chat) -> None:
     long = await chat.say("/ask " + "why " * 100)
     assert long.error
     assert "the limit is 300" in long.fallback
+
+
+async def test_ask_names_who_says_so_first(chat: Chat) -> None:
+    answer = await chat.say("/ask who thinks open source is the real winner?")
+    lines = [line for line in answer.fallback.splitlines() if line.strip()]
+    assert lines[1] == "Who says so: LeCun, Ng"
+    quotes = [b for b in answer.blocks if isinstance(b, Quote)]
+    assert [q.person for q in quotes][:1] == ["Yann LeCun"]
+
+
+async def test_ask_besides_a_person_leaves_them_out(chat: Chat) -> None:
+    answer = await chat.say("/ask besides lecun, who else likes open source?")
+    quotes = [b for b in answer.blocks if isinstance(b, Quote)]
+    assert quotes
+    assert "Yann LeCun" not in {q.person for q in quotes}
+    assert "leaving out LeCun, as asked" in answer.fallback
+
+
+async def test_ask_about_someone_not_in_the_knowledge_base_says_so(chat: Chat) -> None:
+    answer = await chat.say("/ask what does elon musk think about open source?")
+    assert answer.fallback.startswith("Elon Musk is not in the knowledge base; it covers Yann LeCun, Kai-Fu Lee")
+    # What the commentators say on the topic is shown, labelled as such rather than attributed to Musk.
+    assert "What the commentators say on that instead (LeCun, Ng):" in answer.fallback
+    assert "Who says so" not in answer.fallback
+
+
+async def test_ask_who_disagrees_uses_the_recorded_leans(chat: Chat) -> None:
+    answer = await chat.say("/ask who disagrees with lecun?")
+    quotes = [b for b in answer.blocks if isinstance(b, Quote)]
+    assert {q.person for q in quotes} == {"Kai-Fu Lee", "Andrew Ng", "David Sacks", "Alexandr Wang"}
+    assert "Disagree with LeCun: Lee, Ng, Sacks, Wang (the knowledge base's reading" in answer.fallback
+
+
+async def test_ask_does_anyone_agree_uses_the_same_lean(chat: Chat) -> None:
+    answer = await chat.say("/ask does anyone agree with wang?")
+    quotes = [b for b in answer.blocks if isinstance(b, Quote)]
+    # Wang and Ng are both read as casting the US as the side at risk of losing.
+    assert [q.person for q in quotes] == ["Andrew Ng"]
+
+
+async def test_ask_agreement_on_a_topic_shows_what_each_says(chat: Chat) -> None:
+    answer = await chat.say("/ask who agrees with ng about open source")
+    quotes = [b for b in answer.blocks if isinstance(b, Quote)]
+    assert [q.person for q in quotes] == ["Yann LeCun", "Andrew Ng"]
+    assert "Who else speaks on that: LeCun." in answer.fallback
+    assert "Ng's own claim is last, to compare." in answer.fallback
+
+
+@pytest.mark.parametrize(
+    ("question", "person"),
+    [
+        ("/ask how big is the US lead?", "David Sacks"),
+        ("/ask who thinks it is too early to tell?", "David Sacks"),
+        ("/ask what did dave sacks say?", "David Sacks"),
+        ("/ask dr ng on open source", "Andrew Ng"),
+        ("/ask lee kai-fu on compute", "Kai-Fu Lee"),
+    ],
+)
+async def test_ask_examples_from_the_issue(chat: Chat, question: str, person: str) -> None:
+    answer = await chat.say(question)
+    quotes = [b for b in answer.blocks if isinstance(b, Quote)]
+    assert quotes, answer.fallback
+    assert quotes[0].person == person
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what is the capital of france?",
+        "who won the world cup?",
+        "best potato chips?",
+        "how do I plan a wedding budget?",
+        "which power supply for my PC?",
+        "what time is it in tokyo?",
+    ],
+)
+async def test_ask_refuses_what_only_shares_a_word_with_the_article(chat: Chat, question: str) -> None:
+    answer = await chat.say(f"/ask {question}")
+    assert not any(isinstance(b, Quote) for b in answer.blocks), answer.fallback
+    assert answer.fallback.startswith("Nothing in the knowledge base on that.")

@@ -393,3 +393,32 @@ def test_a_sixth_commentator_is_one_new_file(kb_copy: Path) -> None:
 
     result = ClaimSearch(kb, names).search("who talks about photonic interconnects?")
     assert [a.cited.claim.id for a in result.answers] == ["newperson-photonics"]
+
+
+def test_an_alias_naming_two_people_is_refused(kb_copy: Path) -> None:
+    """Otherwise /whosays would answer for whichever file was read first."""
+    edit(kb_copy, "commentators/ng.yaml", lambda d: d["aliases"].append("Sacks"))
+    problem = find_problem(problems_of(kb_copy), "commentators/sacks.yaml", "id", "also names 'ng'")
+    assert "a name must point to one person" in problem.reason
+
+
+def test_an_outsider_sharing_a_commentators_name_is_refused(kb_copy: Path) -> None:
+    edit(kb_copy, "outsiders.yaml", lambda d: d["people"].append({"name": "Yann LeCun"}))
+    problems = problems_of(kb_copy)
+    assert any(p.file == "outsiders.yaml" and "shares the name 'yannlecun' with 'lecun'" in p.reason for p in problems)
+
+
+def test_claim_keywords_and_example_questions_are_checked(kb_copy: Path) -> None:
+    def damage(data: Any) -> None:
+        data["claims"][0]["keywords"] = ["x" * 41]
+        data["claims"][0]["questions"] = [""]
+
+    edit(kb_copy, "commentators/wang.yaml", damage)
+    problems = problems_of(kb_copy)
+    find_problem(problems, "commentators/wang.yaml", "claims[0].keywords[0]", "at most 40 characters")
+    find_problem(problems, "commentators/wang.yaml", "claims[0].questions[0]", "at least 1 character")
+
+
+def test_the_outsiders_file_is_optional(kb_copy: Path) -> None:
+    (kb_copy / "outsiders.yaml").unlink()
+    assert load_knowledge(kb_copy).outsiders == ()

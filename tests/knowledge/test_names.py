@@ -37,6 +37,31 @@ def names(kb: KnowledgeBase) -> NameIndex:
         ("wang", "wang"),
         ("Alexandr Wang", "wang"),
         ("  WANG  ", "wang"),
+        # Titles, nicknames, handles, orders, transliterations, initials and slips, as people type them.
+        ("Dr. Ng", "ng"),
+        ("prof yann lecun", "lecun"),
+        ("mr sacks", "sacks"),
+        ("dave sacks", "sacks"),
+        ("Dave", "sacks"),
+        ("andy ng", "ng"),
+        ("alex", "wang"),
+        ("@ylecun", "lecun"),
+        ("@alexandr_wang", "wang"),
+        ("@DavidSacks", "sacks"),
+        ("lee kai-fu", "lee"),
+        ("Lee Kaifu", "lee"),
+        ("kaifu li", "lee"),
+        ("Li Kai-Fu", "lee"),
+        ("KFL", "lee"),
+        ("lecun, yann", "lecun"),
+        ("Sacks, David", "sacks"),
+        ("ng andrew", "ng"),
+        ("a. ng", "ng"),
+        ("alexandr wnag", "wang"),
+        ("kia-fu lee", "lee"),
+        ("yan lecun", "lecun"),
+        ("david sachs", "sacks"),
+        ("lecun's", "lecun"),
     ],
 )
 def test_names_aliases_spacing_and_typos_resolve(names: NameIndex, typed: str, expected: str) -> None:
@@ -47,7 +72,25 @@ def test_names_aliases_spacing_and_typos_resolve(names: NameIndex, typed: str, e
 
 
 @pytest.mark.parametrize(
-    "typed", ["elon musk", "xyz", "", "   ", "!!!", "sam altman", "jensen huang", "andrew yang", "david beckham"]
+    "typed",
+    [
+        "elon musk",
+        "xyz",
+        "",
+        "   ",
+        "!!!",
+        "sam altman",
+        "jensen huang",
+        "andrew yang",
+        "david beckham",
+        "bruce lee",
+        "alex jones",
+        "jeffrey sachs",
+        "lee sedol",
+        "le",
+        "a",
+        "elon",
+    ],
 )
 def test_unknown_people_resolve_to_nobody(names: NameIndex, kb: KnowledgeBase, typed: str) -> None:
     match = names.match(typed)
@@ -95,6 +138,12 @@ def test_suggestions_never_exceed_three(names: NameIndex, kb: KnowledgeBase) -> 
 )
 def test_mentioned_in_finds_names_in_questions(names: NameIndex, question: str, expected: list[str]) -> None:
     assert sorted(c.id for c in names.mentioned_in(question)) == sorted(expected)
+
+
+def test_a_fragment_two_people_share_is_never_guessed(names: NameIndex) -> None:
+    match = names.match("le")
+    assert match.commentator is None
+    assert set(match.suggestions) >= {"lee", "lecun"}
 
 
 def test_mentioned_in_does_not_match_parts_of_words(names: NameIndex) -> None:
