@@ -1,7 +1,9 @@
 """The console adapter: the chat commands in a terminal, or from a pipe.
 
 Buttons are shown numbered and pressed by typing the number; ``/as NAME`` switches
-the simulated user so polls can be tried with several voters.
+the simulated user so polls can be tried with several voters. A line without the slash
+runs when its first word is a command (``whosays lecun``); other text is not run, and the
+answer shows how to ask it as a question.
 """
 
 from __future__ import annotations
@@ -15,9 +17,11 @@ from collections.abc import Callable
 from typing import TextIO
 
 from bot.core.core import Core
-from bot.core.render_text import render_text
+from bot.core.parsing import MAX_LINE
+from bot.core.render_text import error_reply, render_text
 from bot.core.reply import Button, PollView, Reply
 from bot.core.request import User
+from bot.core.suggest import help_hint
 from bot.store.records import ChannelRef, Poll
 
 _BUTTON_NUMBER = re.compile(r"^[0-9]{1,3}$")
@@ -69,6 +73,12 @@ class ConsoleSession:
         if _BUTTON_NUMBER.match(text):
             await self._press(int(text))
             return True
+        if not text.startswith("/") and not text.isdigit() and len(text) <= MAX_LINE:
+            command = self.core.registry.get(text.split(maxsplit=1)[0])
+            if command is None or command.hidden:
+                self.show(error_reply(missing_slash(text)))
+                return True
+            text = "/" + text
         answer = await self.core.handle_line(
             platform=PLATFORM, workspace=WORKSPACE, channel=CHANNEL, user=self.user, line=text
         )
@@ -116,6 +126,12 @@ class ConsolePublisher:
     async def update_poll(self, *, poll: Poll, view: PollView) -> None:
         self.out.write("\n[poll message updated]\n" + render_text([view]) + "\n")
         self.out.flush()
+
+
+def missing_slash(text: str) -> str:
+    """The answer to typed text that is neither a command nor a button number: it was probably a question."""
+    mark = "" if text.endswith("?") else "?"
+    return f"Commands start with a slash. Did you mean: /ask {text}{mark} {help_hint()}"
 
 
 def _login_name() -> str:

@@ -20,6 +20,7 @@ from bot.core.render_text import error_reply
 from bot.core.reply import Reply
 from bot.core.request import Request, User
 from bot.core.services import Services
+from bot.core.suggest import unknown_command
 
 logger = logging.getLogger(__name__)
 
@@ -68,7 +69,7 @@ class Core:
         if (slow := self._slow_down(platform, workspace, user)) is not None:
             return slow
         try:
-            parsed = parse_line(self.registry, line)
+            parsed = parse_line(self.registry, line, self.help.command_names.get(platform))
         except UserError as exc:
             return error_reply(str(exc))
         request = Request(
@@ -110,7 +111,7 @@ class Core:
     def resolve(self, request: Request) -> Command:
         command = self.registry.get(request.command)
         if command is None:
-            raise UserError(f"Unknown command /{request.command}. Type /help to see the commands.")
+            raise unknown_command(self.registry, request.command, self.help.command_names.get(request.platform))
         if command.subcommands:
             names = ", ".join(c.name for c in command.subcommands)
             if request.subcommand is None:

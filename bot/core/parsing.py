@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from bot.core.errors import UserError
 from bot.core.registry import Command, Registry
+from bot.core.suggest import unknown_command
 
 MAX_LINE = 2000
 MAX_DURATION = timedelta(days=32)
@@ -31,8 +33,13 @@ def tokenize(text: str) -> list[str]:
     return [bare or quoted for quoted, bare in _TOKEN.findall(text.translate(_SMART))]
 
 
-def parse_line(registry: Registry, line: str) -> ParsedLine:
+def parse_line(registry: Registry, line: str, command_names: Mapping[str, str] | None = None) -> ParsedLine:
     """Parse ``/command [subcommand] args…`` against the registry.
+
+    Args:
+        registry: The commands that exist.
+        line: The typed line.
+        command_names: How the platform spells commands, for the suggestion after an unknown one.
 
     Raises:
         UserError: with a message saying what is wrong and how the command is used.
@@ -45,7 +52,7 @@ def parse_line(registry: Registry, line: str) -> ParsedLine:
     name = tokens[0].removeprefix("/").casefold()
     command = registry.get(name)
     if command is None or not name:
-        raise UserError(f"Unknown command /{name}. Type /help to see the commands.")
+        raise unknown_command(registry, name, command_names)
     rest = tokens[1:]
     if command.subcommands:
         if not rest:

@@ -13,6 +13,9 @@ from tests.cli.conftest import Cli, exchanges
 from tests.conftest import ALICE
 
 LONG_LINE = "/ask " + "a" * 2995
+QUESTION_HINT = (
+    "Commands start with a slash. Did you mean: /ask who thinks open source wins? Type /help to see the commands."
+)
 
 
 def leaning_sentence(kb: KnowledgeBase, option_id: str) -> str:
@@ -41,6 +44,9 @@ SCRIPT = [
     LONG_LINE,  # 15
     "/whosays ng",  # 16
     "7",  # 17: no buttons on screen
+    "whosays wang",  # 18: a command without its slash
+    "who thinks open source wins?",  # 19: a question without /ask
+    "/whosay lecun",  # 20: a mistyped command
 ]
 
 
@@ -123,6 +129,14 @@ def test_overlong_line_is_refused_and_the_console_keeps_going(answers: list[str]
     assert "too long (3000 characters; the limit is 2000)" in answers[15]
     assert answers[16].startswith("Andrew Ng")
     assert "There are no buttons to press." in answers[17]
+
+
+def test_lines_without_a_slash(answers: list[str]) -> None:
+    assert answers[18].startswith("Alexandr Wang")
+    assert answers[19] == f"(only you see this) {QUESTION_HINT}"
+    assert answers[20] == (
+        "(only you see this) Unknown command /whosay. Did you mean /whosays? Type /help to see the commands."
+    )
 
 
 def test_quit_ends_the_session_early(cli: Cli) -> None:
@@ -245,3 +259,44 @@ async def test_run_console_reads_a_pipe_to_the_end(core: Core) -> None:
     assert [command for command, _ in pairs] == ["/whosays wang", "/poll Q? | A | B", "1"]
     assert pairs[0][1].startswith("Alexandr Wang")
     assert "is in." in pairs[2][1]
+
+
+@pytest.mark.parametrize(
+    ("line", "start"),
+    [
+        ("whosays lecun", "Yann LeCun"),
+        ("Whosays ng", "Andrew Ng"),
+        ("compare lee sacks export controls", "Kai-Fu Lee vs David Sacks"),
+        ("topics", "Topics"),
+    ],
+)
+async def test_a_command_typed_without_its_slash_runs(core: Core, line: str, start: str) -> None:
+    session, out = make_session(core)
+    assert await session.line(line) is True
+    assert take(out).startswith(start)
+
+
+async def test_a_poll_typed_without_its_slash_shows_buttons_that_work(core: Core) -> None:
+    session, out = make_session(core)
+    await session.line("poll Tea? | Green | Black")
+    assert "  [1] Green  [2] Black  [3] Close poll" in take(out)
+    await session.line("2")
+    assert "Your vote for “Black” is in." in take(out)
+
+
+@pytest.mark.parametrize(
+    ("line", "suggestion"),
+    [
+        ("who thinks open source wins?", "/ask who thinks open source wins?"),
+        ("is compute the bottleneck", "/ask is compute the bottleneck?"),
+        ("hlep", "/ask hlep?"),
+    ],
+)
+async def test_text_without_a_slash_is_not_run_and_the_answer_shows_the_command(
+    core: Core, line: str, suggestion: str
+) -> None:
+    session, out = make_session(core)
+    assert await session.line(line) is True
+    assert take(out) == (
+        f"(only you see this) Commands start with a slash. Did you mean: {suggestion} Type /help to see the commands.\n"
+    )

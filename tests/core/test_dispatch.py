@@ -28,6 +28,30 @@ async def test_unknown_command_in_a_structured_request(core: App) -> None:
     assert "Unknown command /dance" in answer.fallback
 
 
+async def test_mistyped_command_gets_a_suggestion(chat: Chat) -> None:
+    answer = await chat.say("/whosay lecun")
+    assert answer.error
+    assert answer.fallback == "Unknown command /whosay. Did you mean /whosays? Type /help to see the commands."
+
+
+async def test_mistyped_command_in_a_structured_request_gets_a_suggestion(app: App) -> None:
+    request = Request(platform="test", workspace="w", channel="c", user=ALICE, command="comapre")
+    answer = await app.core.handle(request)
+    assert answer.error
+    assert answer.fallback == "Unknown command /comapre. Did you mean /compare? Type /help to see the commands."
+
+
+async def test_suggestions_use_the_platforms_command_names(app: App) -> None:
+    app.core.set_command_names("slack", {"help": "/debatehelp", "poll": "/poll"})
+    typed = await Chat(app.core, platform="slack").say("/hlep")
+    assert typed.fallback == "Unknown command /hlep. Did you mean /debatehelp? Type /debatehelp to see the commands."
+    request = Request(platform="slack", workspace="w", channel="c", user=ALICE, command="pol")
+    structured = await app.core.handle(request)
+    assert structured.fallback == "Unknown command /pol. Did you mean /poll? Type /debatehelp to see the commands."
+    elsewhere = await Chat(app.core, platform="discord").say("/hlep")
+    assert elsewhere.fallback == "Unknown command /hlep. Did you mean /help? Type /help to see the commands."
+
+
 async def test_unknown_argument_in_a_structured_request(app: App) -> None:
     request = Request(
         platform="test",

@@ -46,12 +46,53 @@ def test_parse_subcommand(registry: Registry) -> None:
     )
 
 
+def test_compare_topic_takes_the_rest_of_the_line(registry: Registry) -> None:
+    parsed = parse_line(registry, '/compare "kai-fu lee" lecun on chip restrictions')
+    assert parsed.args == {"first": "kai-fu lee", "second": "lecun", "topic": "on chip restrictions"}
+
+
+@pytest.mark.parametrize(
+    ("line", "suggestion"),
+    [
+        ("/whosay lecun", "/whosays"),
+        ("/pol Tea? | a | b", "/poll"),
+        ("/hlep", "/help"),
+        ("/comapre lecun ng", "/compare"),
+        ("/result 3", "/results"),
+        ("/WHOSAY lecun", "/whosays"),
+    ],
+)
+def test_unknown_command_suggests_the_nearest(registry: Registry, line: str, suggestion: str) -> None:
+    typed = line.split()[0].casefold()
+    with pytest.raises(UserError) as caught:
+        parse_line(registry, line)
+    assert str(caught.value) == f"Unknown command {typed}. Did you mean {suggestion}? Type /help to see the commands."
+
+
+@pytest.mark.parametrize("line", ["/xyzzy", "/hello there", "/dance", "/frobnicate now"])
+def test_unknown_command_without_a_close_one_only_points_to_help(registry: Registry, line: str) -> None:
+    typed = line.split()[0]
+    with pytest.raises(UserError) as caught:
+        parse_line(registry, line)
+    assert str(caught.value) == f"Unknown command {typed}. Type /help to see the commands."
+
+
+def test_unknown_command_uses_the_platforms_spelling(registry: Registry) -> None:
+    slack = {"help": "/debatehelp", "whosays": "/whosays"}
+    with pytest.raises(UserError) as caught:
+        parse_line(registry, "hlep", slack)
+    assert str(caught.value) == "Unknown command /hlep. Did you mean /debatehelp? Type /debatehelp to see the commands."
+    with pytest.raises(UserError) as caught:
+        parse_line(registry, "/topicz", slack)
+    assert str(caught.value) == "Unknown command /topicz. Did you mean /topic? Type /debatehelp to see the commands."
+
+
 @pytest.mark.parametrize(
     ("line", "message"),
     [
         ("", "Type a command"),
         ("/", "Unknown command /"),
-        ("/compare a b c d", "Too many words for /compare: 'd'"),
+        ("/close 1 2", "Too many words for /close: '2'"),
         ("/topics extra", "Too many words for /topics"),
         ("/poll Q | A | B --multi 2 --nope", "/poll has no option --nope"),
         ("/whosays --anonymous", "/whosays has no option --anonymous"),

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.reply import Fields, Quote, Title
+from bot.core.core import Core
+from bot.core.reply import Fields, Quote, Reply, Title
+from bot.core.request import Request
 from bot.knowledge.base import KnowledgeBase
-from tests.conftest import Chat
+from tests.conftest import ALICE, Chat
 
 
 @pytest.mark.parametrize(
@@ -95,10 +97,48 @@ async def test_compare_one_topic(chat: Chat, kb: KnowledgeBase) -> None:
     assert any(f.name == "Compute: Yann LeCun" and f.value == "no recorded position on this" for f in fields)
 
 
+def topic_field_names(answer: Reply) -> list[str]:
+    """The per-topic field names of a /compare card (``Topic: Person``), without the lean fields."""
+    return [f.name for b in answer.blocks if isinstance(b, Fields) for f in b.fields if "Leans on" not in f.name]
+
+
+@pytest.mark.parametrize(
+    ("line", "title", "topic"),
+    [
+        ("/compare lee sacks export controls", "Kai-Fu Lee vs David Sacks", "export-controls"),
+        ("/compare ng sacks on chip restrictions", "Andrew Ng vs David Sacks", "export-controls"),
+        ('/compare "kai-fu lee" lecun open source', "Kai-Fu Lee vs Yann LeCun", "open-source"),
+        ("/compare lecun wang about compute", "Yann LeCun vs Alexandr Wang", "compute"),
+        ("/compare wang ng About data", "Alexandr Wang vs Andrew Ng", "data"),
+    ],
+)
+async def test_compare_takes_a_topic_of_several_words(
+    chat: Chat, kb: KnowledgeBase, line: str, title: str, topic: str
+) -> None:
+    answer = await chat.say(line)
+    assert not answer.error, answer.fallback
+    assert answer.blocks[0] == Title(text=title)
+    label = kb.topics[topic].label
+    first, second = title.split(" vs ")
+    assert topic_field_names(answer) == [f"{label}: {first}", f"{label}: {second}"]
+
+
+async def test_compare_topic_from_a_structured_request(core: Core, kb: KnowledgeBase) -> None:
+    """Discord and Slack send the topic as one option value, filler word included."""
+    args = {"first": "ng", "second": "sacks", "topic": "on chip restrictions"}
+    request = Request(platform="discord", workspace="w", channel="c", user=ALICE, command="compare", args=args)
+    answer = await core.handle(request)
+    label = kb.topics["export-controls"].label
+    assert topic_field_names(answer) == [f"{label}: Andrew Ng", f"{label}: David Sacks"]
+
+
 @pytest.mark.parametrize(
     ("line", "message"),
     [
         ("/compare lecun", "needs <second>"),
+        ("/compare lecun wang cooking classes", "No topic matches 'cooking classes'. Topics: "),
+        ("/compare lecun wang about knitting", "No topic matches 'knitting'. Topics: "),
+        ("/compare lecun wang about", "No topic matches 'about'. Topics: "),
         ("/compare lecun yann", "Both names point to Yann LeCun"),
         ("/compare lecun musk", "No commentator matches 'musk'"),
         ("/compare lecun wang cooking", "No topic matches 'cooking'"),

@@ -13,6 +13,7 @@ from rapidfuzz import fuzz, process
 
 from bot.core.registry import Registry
 from bot.knowledge.base import KnowledgeBase
+from bot.knowledge.names import NameIndex
 from bot.knowledge.words import fold
 
 MAX_CHOICES = 25
@@ -46,7 +47,8 @@ def _entry(name: str, value: str, words: Iterable[str]) -> _Entry:
 class Autocomplete:
     """Choices for each autocomplete hint of the command registry (``commentator``, ``topic``, ``preset``)."""
 
-    def __init__(self, kb: KnowledgeBase) -> None:
+    def __init__(self, kb: KnowledgeBase, names: NameIndex | None = None) -> None:
+        self._names = names or NameIndex(kb.commentators.values())
         self._entries: dict[str, list[_Entry]] = {
             "commentator": [_entry(c.name, c.id, (*c.aliases, *c.name.split())) for c in kb.commentators.values()],
             "topic": [_entry(t.label, t.id, t.synonyms) for t in kb.topics.values()],
@@ -59,8 +61,16 @@ class Autocomplete:
         key = fold(typed)
         if not key:
             return [entry.choice for entry in entries[:MAX_CHOICES]]
-        prefix = [e for e in entries if any(k.startswith(key) for k in e.keys)]
-        ranked = prefix + [e for e in entries if e not in prefix and any(key in k for k in e.keys)]
+        resolved: list[_Entry] = []
+        if hint == "commentator":
+            # The one name resolver first: "dr ng", "lee kai-fu", "dave" find the person /whosays would.
+            match = self._names.match(typed)
+            people = [match.commentator.id] if match.commentator else list(match.suggestions)
+            resolved = [e for person in people for e in entries if e.choice.value == person]
+        prefix = [e for e in entries if e not in resolved and any(k.startswith(key) for k in e.keys)]
+        ranked = (
+            resolved + prefix + [e for e in entries if e not in resolved + prefix and any(key in k for k in e.keys)]
+        )
         if not ranked:
             keys = {k: index for index, e in enumerate(entries) for k in e.keys}
             found = process.extract(key, list(keys), scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=None)

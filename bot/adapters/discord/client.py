@@ -57,7 +57,7 @@ class DebateClient(discord.Client):
         self.core = core
         self.store = store
         self.settings = settings
-        self.autocomplete = Autocomplete(kb)
+        self.autocomplete = Autocomplete(kb, core.services.names)
         self.poll_messages = PollMessages(self, store, clock)
         self.refresher = PollRefresher(self.poll_messages.update, interval=refresh_interval)
         self.responder = Responder(store, self.refresher, defer_after=defer_after)

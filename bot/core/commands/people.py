@@ -12,6 +12,14 @@ from bot.core.services import Services
 from bot.knowledge.models import Commentator
 
 LEAN_PRESET = "whos-losing"
+TOPIC_FILLERS = frozenset({"on", "about"})
+"""A first word dropped from /compare's topic: ``/compare ng sacks on chip restrictions``."""
+
+
+def without_filler(topic: str) -> str:
+    """``topic`` without a leading filler word (``on``/``about``), unless that word is all there is."""
+    first, _, rest = topic.strip().partition(" ")
+    return rest.strip() if first.casefold() in TOPIC_FILLERS and rest.strip() else topic
 
 
 class PeopleCommands:
@@ -41,7 +49,7 @@ class PeopleCommands:
         if first.id == second.id:
             raise UserError(f"Both names point to {first.name}; compare two different commentators.")
         if "topic" in request.args:
-            topics = [resolve_topic(self.s.kb, request.args["topic"]).id]
+            topics = [resolve_topic(self.s.kb, without_filler(request.args["topic"])).id]
         else:
             topics = [t for t in self.s.kb.topics if t in first.positions and t in second.positions]
         blocks: list[Block] = [Title(text=f"{first.name} vs {second.name}")]
@@ -116,9 +124,9 @@ class PeopleCommands:
                 (
                     Argument("first", "First commentator", required=True, max_length=100, autocomplete="commentator"),
                     Argument("second", "Second commentator", required=True, max_length=100, autocomplete="commentator"),
-                    Argument("topic", "Only this topic", max_length=100, autocomplete="topic"),
+                    Argument("topic", "Only this topic", kind="text", max_length=100, autocomplete="topic"),
                 ),
-                examples=("/compare lecun wang", "/compare ng sacks compute"),
+                examples=("/compare lecun wang", "/compare ng sacks export controls", '/compare "kai-fu lee" lecun'),
             ),
             Command("topics", "The topics the knowledge base covers", self.topics),
             Command(

@@ -113,6 +113,16 @@ def test_autocomplete_never_offers_more_than_25_valid_choices(kb: KnowledgeBase,
         assert all(1 <= len(c.name) <= 100 and 1 <= len(c.value) <= 100 for c in choices)
 
 
+@pytest.mark.parametrize(
+    ("typed", "first"),
+    [("dr ng", "ng"), ("lee kai-fu", "lee"), ("dave", "sacks"), ("@ylecun", "lecun"), ("lecun, yann", "lecun")],
+)
+def test_autocomplete_offers_who_the_name_resolver_finds_first(kb: KnowledgeBase, typed: str, first: str) -> None:
+    choices = Autocomplete(kb).choices("commentator", typed)
+    assert choices
+    assert choices[0].value == first
+
+
 def test_autocomplete_hints_come_from_the_registry(core: Core) -> None:
     assert hint_for(core.registry, "whosays", None, "who") == "commentator"
     assert hint_for(core.registry, "compare", None, "topic") == "topic"
