@@ -134,8 +134,8 @@ Word = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, mi
 class Vocabulary(_Frozen):
     """How people word the debate beyond the claims' own words (``vocabulary.yaml``)."""
 
-    equivalents: dict[Word, Word] = Field(default_factory=dict)
-    """An everyday word → the debate's word for it (``beijing`` → ``china``)."""
+    equivalents: dict[Alias, Word] = Field(default_factory=dict)
+    """An everyday word or phrase → the debate's word for it (``beijing`` → ``china``, ``uncle sam`` → ``us``)."""
     out_of_scope: tuple[Alias, ...] = ()
     """Words asking for facts the source does not give (prices, dates, founders): such questions are refused."""
 

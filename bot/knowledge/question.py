@@ -11,13 +11,11 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bot.knowledge.names import TITLES, Mention, NameIndex
-from bot.knowledge.words import STOPWORDS, is_english, words_of
+from bot.knowledge.words import STOPWORDS, words_of, zipf
 
 Relation = Literal["agree", "disagree"]
 
-EXCLUDE_BEFORE = frozenset(
-    {"besides", "beside", "except", "excluding", "minus", "bar", "barring", "sans", "beyond", "ignoring", "without"}
-)
+EXCLUDE_BEFORE = frozenset("besides beside except excluding minus bar barring sans beyond ignoring without not".split())
 """A word right before a name that leaves the person out: "besides lecun, who…"."""
 EXCLUDE_BEFORE_PAIRS = frozenset(
     {
@@ -54,6 +52,8 @@ AGREE_WORDS = frozenset(
 TURNING_WORDS = frozenset({"push", "pushes", "pushing", "pushed", "not", "t", "never", "no", "hardly"})
 """A word before an agreeing word that turns it into disagreement ("push back", "doesn't agree")."""
 RELATION_REACH = 4
+NAME_SLIP_ZIPF = 3.5
+"""Only a word rarer than this in English may be read as a misspelt name ("sachs", "lecunn")."""
 """How many words before a name a relation word may stand: "who would push back on lecun"."""
 
 SPEECH_VERBS = frozenset(
@@ -95,7 +95,7 @@ def read_question(
         outsiders: folded name (no spaces) → display name, for people the knowledge base knows it does not cover.
     """
     words = tuple(words_of(text))
-    common = frozenset(w for w in words if is_english(w) or known(w))
+    common = frozenset(w for w in words if zipf(w) >= NAME_SLIP_ZIPF or known(w))
     outsider, outsider_span = _named_outsider(words, outsiders)
     mentions = [
         _widened(m, words, names)

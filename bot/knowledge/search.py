@@ -30,6 +30,8 @@ MIN_COVERAGE = 0.55
 """Share of a question's informative words (weighted by how specific they are) the debate's vocabulary must cover."""
 COMMON_SHARE = 0.3
 """A word found in more than this share of claims ("china", "ai") cannot make a claim relevant on its own."""
+MIN_COVERAGE_NAMED = 0.35
+"""The same for a question naming a commentator: only their claims can answer, so the risk of a wrong answer is low."""
 RELATIVE_SCORE = 0.35
 """Answers scoring below this share of the best answer are dropped as noise."""
 TYPO_SCORE = 84.0
@@ -103,6 +105,7 @@ class ClaimSearch:
             vocabulary.update(word for column in row for word in words_of(column))
             self._db.execute(f"INSERT INTO claims(rowid, {', '.join(COLUMNS)}) VALUES (?, ?, ?, ?, ?)", (rowid, *row))
         self._vocabulary = sorted(w for w in vocabulary if w.isalpha() and len(w) >= 4)
+        self._filler = sorted(w for w in STOPWORDS if len(w) >= 5)
         self._lean_phrases = [
             (tuple(words_of(phrase)), lean_tag(option.id))
             for preset in kb.presets.values()
@@ -111,8 +114,14 @@ class ClaimSearch:
             if words_of(phrase)
         ]
         self._outsiders = {key: person.name for person in kb.outsiders for key in person.keys}
-        self._equivalents = kb.vocabulary.equivalents
-        self._out_of_scope = [tuple(words_of(phrase)) for phrase in kb.vocabulary.out_of_scope if words_of(phrase)]
+        self._equivalents = {word: meaning for word, meaning in kb.vocabulary.equivalents.items() if " " not in word}
+        idioms = [(tuple(words_of(phrase)), meaning) for phrase, meaning in kb.vocabulary.equivalents.items()]
+        self._idioms = sorted((item for item in idioms if len(item[0]) > 1), key=lambda item: -len(item[0]))
+        """Phrases read as one debate word ("uncle sam" → us, "comes out on top" → winner), longest first."""
+        self._out_of_scope = [
+            tuple(tuple(words_of(part)) for part in entry.split("*")) for entry in kb.vocabulary.out_of_scope
+        ]
+        """Each entry as its parts: "how much * cost" is "how much", then "cost" a few words later."""
         curated = [s for t in kb.topics.values() for s in t.synonyms]
         curated += [k for cited in kb.claims.values() for k in cited.claim.keywords]
         self._phrases = {
@@ -169,7 +178,16 @@ class ClaimSearch:
 
     def read(self, question: str) -> Question:
         """The question as :mod:`bot.knowledge.question` reads it, with this knowledge base's vocabulary."""
-        return read_question(question, self._names, known=self.known, outsiders=self._outsiders)
+        words = list(words_of(question))
+        for phrase, meaning in self._idioms:
+            size = len(phrase)
+            i = 0
+            while i + size <= len(words):
+                if tuple(words[i : i + size]) == phrase:
+                    words[i : i + size] = [meaning]
+                i += 1
+        text = " ".join(words)
+        return read_question(text, self._names, known=self.known, outsiders=self._outsiders)
 
     def search(self, question: str, limit: int = MAX_ANSWERS) -> SearchResult:
         """Return the claims relevant to ``question``, best first, or why there are none."""
@@ -190,10 +208,10 @@ class ClaimSearch:
                 return SearchResult((), q, "nothing")
             featured = [Answer(self._kb.claims[c.id], 0.0) for p in q.named for c in self._kb.featured(self._person(p))]
             return SearchResult(tuple(featured[:limit]), q)
-        if any(_loosely_in(phrase, q.words, gap=0) for phrase in self._out_of_scope):
+        if any(_parts_in(parts, q.words) for parts in self._out_of_scope):
             return SearchResult((), q, "out-of-scope")
         silent: Outcome = "person-silent" if q.named else "nothing"
-        if coverage < MIN_COVERAGE and not tags:
+        if coverage < (MIN_COVERAGE_NAMED if q.named else MIN_COVERAGE) and not tags:
             return SearchResult((), q, silent)
         if q.named and tags:
             # "Does LeCun think the US is losing?": their recorded lean answers it, whichever way it goes.
@@ -219,7 +237,7 @@ class ClaimSearch:
             weight = specificity(word)
             term = self._corrected(word)
             if term is None:
-                foreign += 0.0 if zipf(word) >= NEUTRAL_ZIPF else weight
+                foreign += 0.0 if zipf(word) >= NEUTRAL_ZIPF or self._misspelt_filler(word) else weight
                 continue
             terms.append(term)
             if zipf(word) >= NEUTRAL_ZIPF and term == word:
@@ -230,6 +248,12 @@ class ClaimSearch:
             terms.append(" ".join(phrase))
             covered += PHRASE_WEIGHT
         return terms, (covered / (covered + foreign) if covered else 0.0)
+
+    def _misspelt_filler(self, word: str) -> bool:
+        """A misspelt question word or filler ("menshions", "thinkz"): it says nothing either way."""
+        if zipf(word) >= RARE_ZIPF or len(word) < 5:
+            return False
+        return process.extractOne(word, self._filler, scorer=fuzz.ratio, score_cutoff=TYPO_SCORE) is not None
 
     def _curated_phrases(self, words: tuple[str, ...]) -> list[tuple[str, ...]]:
         return [
@@ -300,6 +324,7 @@ class ClaimSearch:
             if any((c.leans[p].option == option) == (kind == "agree") for p, option in mine.items() if p in c.leans)
         ]
         terms, coverage = self._terms(q)
+        answers: list[Answer] = []
         if terms and coverage >= MIN_COVERAGE:
             # On a topic the knowledge base records no agreement, only what each says: the others who speak to it
             # come first, then the person's own claim on it, side by side for the reader to judge.
@@ -307,7 +332,7 @@ class ClaimSearch:
             answers = self._select(ranked, terms, limit - 1, per_person=1)
             if answers:
                 answers += self._select(self._rank(terms, allowed={reference}), terms, 1, per_person=1)
-        else:
+        if not answers:  # no topic, or one the debate does not cover: the recorded leans answer it
             answers = [
                 Answer(self._kb.claims[lean.claim], 1.0)
                 for c in people
@@ -329,3 +354,19 @@ def _loosely_in(phrase: tuple[str, ...], words: tuple[str, ...], gap: int = 1) -
         else:
             return True
     return False
+
+
+def _parts_in(parts: tuple[tuple[str, ...], ...], words: tuple[str, ...], gap: int = 4) -> bool:
+    """Whether each part occurs in ``words`` as written, in order, at most ``gap`` words after the one before."""
+    starts = [0]
+    for n, part in enumerate(parts):
+        found = [
+            i + len(part)
+            for start in starts
+            for i in range(start, min(len(words), start + (gap + 1 if n else len(words))))
+            if words[i : i + len(part)] == part
+        ]
+        if not found:
+            return False
+        starts = found
+    return True

@@ -31,12 +31,13 @@ STOPWORDS = frozenset(
     hey hi hello yo pls plz please thanks thx lol lmao ok okay um uh hmm btw tbh imo imho ngl fr like just
     quote quotes best main key summary summarize summarise tldr tl gist overall general generally basic basics
     sum recap rundown breakdown nutshell brief short line lines bottom thesis argument arguments message messages
+    hot version spiel pitch verdict quick
     takeaway takeaways point thoughts thought summed
     wat wut bout sayz sez sayin say's saying whatcha gimme dunno idk
     tons ton loads heaps bunch plenty super totally way ways
     many abt rn bc cuz coz tho u ur ya yeah gonna wanna gotta smth sth pov vibe vibes
     hate hates hated love loves loved like likes liked dislike dislikes worry worries worried care cares cared concerned
-    fan fans keen bullish bearish hawkish dovish optimistic pessimistic skeptical sceptical angle angles side sides
+    fan fans keen bullish bearish dovish optimistic pessimistic skeptical sceptical angle angles side sides
     connect connects connected connecting link links linked tie ties tied relate relates cover covers covered
     address addresses addressed touch touches touched bring brings mentioning both
     deal deals matter matters issue issues question questions topic topics subject area areas part parts

@@ -131,4 +131,13 @@ async def test_ask_examples_from_the_issue(chat: Chat, question: str, person: st
 async def test_ask_refuses_what_only_shares_a_word_with_the_article(chat: Chat, question: str) -> None:
     answer = await chat.say(f"/ask {question}")
     assert not any(isinstance(b, Quote) for b in answer.blocks), answer.fallback
-    assert answer.fallback.startswith("Nothing in the knowledge base on that.")
+    assert answer.fallback.startswith("Nothing in the knowledge base on that")
+
+
+@pytest.mark.parametrize(
+    "question", ["what is deepseek's stock price?", "who founded deepseek?", "when was chatgpt released?"]
+)
+async def test_ask_for_facts_the_article_does_not_give_says_what_it_holds(chat: Chat, question: str) -> None:
+    answer = await chat.say(f"/ask {question}")
+    assert not any(isinstance(b, Quote) for b in answer.blocks)
+    assert answer.fallback.startswith("Nothing in the knowledge base on that: it holds what the commentators argue")

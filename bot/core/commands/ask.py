@@ -13,6 +13,10 @@ from bot.knowledge.search import SearchResult
 
 MAX_QUESTION = 300
 NOTHING = "Nothing in the knowledge base on that. Try /topics to see what it covers."
+OUT_OF_SCOPE = (
+    "Nothing in the knowledge base on that: it holds what the commentators argue about the US–China AI race, "
+    "not facts such as prices, dates or who runs what. Try /topics to see what it covers."
+)
 
 
 def short_name(person: Commentator) -> str:
@@ -64,6 +68,8 @@ class AskCommands:
 
     def _why_nothing(self, result: SearchResult) -> str:
         q = result.question
+        if result.outcome == "out-of-scope":
+            return OUT_OF_SCOPE
         if result.outcome == "person-silent":
             lines = []
             for person_id in q.named:
