@@ -23,6 +23,10 @@ def ask_json(services: Services, question: str) -> dict[str, Any]:
     result = services.search.search(question)
     return {
         "question": question,
+        "outcome": result.outcome,
+        "named": list(result.named),
+        "excluded": list(result.question.excluded),
+        "outsider": result.question.outsider,
         "answers": [{**_claim_json(services, a.cited), "score": a.score} for a in result.answers],
     }
 

@@ -40,6 +40,7 @@ GENERIC_ZIPF = 4.5
 NEUTRAL_ZIPF = 5.5
 """A word at least this common in English that the debate does not use is neutral ("good", "time")."""
 PHRASE_WEIGHT = 1.5
+FILLER_TYPO_SCORE = 80.0
 RARE_ZIPF = 3.5
 """Only words rarer than this in English may be misspellings of a debate word."""
 BRITISH = (("isation", "ization"), ("ise", "ize"), ("ised", "ized"), ("ising", "izing"), ("our", "or"), ("yse", "yze"))
@@ -253,7 +254,7 @@ class ClaimSearch:
         """A misspelt question word or filler ("menshions", "thinkz"): it says nothing either way."""
         if zipf(word) >= RARE_ZIPF or len(word) < 5:
             return False
-        return process.extractOne(word, self._filler, scorer=fuzz.ratio, score_cutoff=TYPO_SCORE) is not None
+        return process.extractOne(word, self._filler, scorer=fuzz.ratio, score_cutoff=FILLER_TYPO_SCORE) is not None
 
     def _curated_phrases(self, words: tuple[str, ...]) -> list[tuple[str, ...]]:
         return [

@@ -31,6 +31,8 @@ STOPWORDS = frozenset(
     hey hi hello yo pls plz please thanks thx lol lmao ok okay um uh hmm btw tbh imo imho ngl fr like just
     quote quotes best main key summary summarize summarise tldr tl gist overall general generally basic basics
     sum recap rundown breakdown nutshell brief short line lines bottom thesis argument arguments message messages
+    complain complains complaining praise praises praising warn warns warning insist insists emphasize
+    emphasizes emphasise emphasises stress stresses highlight highlights note notes predict predicts
     hot version spiel pitch verdict quick
     takeaway takeaways point thoughts thought summed
     wat wut bout sayz sez sayin say's saying whatcha gimme dunno idk

@@ -168,8 +168,9 @@ def test_ask_json_best_answer_first(cli: Cli, kb: KnowledgeBase) -> None:
     result = cli.run("ask", question, "--json")
     assert result.returncode == 0, result.stderr
     payload = json.loads(result.stdout)
-    assert set(payload) == {"question", "answers"}
+    assert set(payload) == {"question", "outcome", "named", "excluded", "outsider", "answers"}
     assert payload["question"] == question
+    assert payload["outcome"] == "answered"
     answers = payload["answers"]
     assert answers
     for answer in answers:
@@ -182,14 +183,28 @@ def test_ask_json_best_answer_first(cli: Cli, kb: KnowledgeBase) -> None:
         assert answer["source"] == kb.source_title(cited.claim.source)
         assert isinstance(answer["score"], float)
     assert answers[0]["commentator"] == "lecun"
-    scores = [a["score"] for a in answers]
-    assert scores == sorted(scores, reverse=True)
+    lecun = [a["score"] for a in answers if a["commentator"] == "lecun"]
+    assert lecun == sorted(lecun, reverse=True)
 
 
 def test_ask_json_with_nothing_relevant(in_process: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run_main(capsys, "ask", "best pizza recipe", "--json")
     assert code == 0
-    assert json.loads(out) == {"question": "best pizza recipe", "answers": []}
+    assert json.loads(out) == {
+        "question": "best pizza recipe",
+        "outcome": "nothing",
+        "named": [],
+        "excluded": [],
+        "outsider": None,
+        "answers": [],
+    }
+
+
+def test_ask_json_says_who_is_missing(in_process: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run_main(capsys, "ask", "what does sam altman think about compute?", "--json")
+    assert code == 0
+    payload = json.loads(out)
+    assert (payload["outcome"], payload["outsider"], payload["answers"]) == ("outsider", "Sam Altman", [])
 
 
 def test_whosays_json_found(in_process: Path, capsys: pytest.CaptureFixture[str], kb: KnowledgeBase) -> None:
