@@ -41,12 +41,14 @@ NEUTRAL_ZIPF = 5.5
 """A word at least this common in English that the debate does not use is neutral ("good", "time")."""
 PHRASE_WEIGHT = 1.5
 FILLER_TYPO_SCORE = 80.0
+EXAMPLE_SCORE = 90.0
+"""A question this close (0–100) to one of a claim's example questions is answered by that claim's person first."""
 RARE_ZIPF = 3.5
 """Only words rarer than this in English may be misspellings of a debate word."""
 BRITISH = (("isation", "ization"), ("ise", "ize"), ("ised", "ized"), ("ising", "izing"), ("our", "or"), ("yse", "yze"))
 """A non-English word this close (0–100) to one word of the debate is read as that word misspelt."""
-COLUMNS = ("text", "keywords", "topics", "context")
-WEIGHTS = (1.0, 1.2, 0.6, 0.5)
+COLUMNS = ("text", "keywords", "questions", "topics", "context")
+WEIGHTS = (1.0, 1.2, 0.8, 0.6, 0.5)
 """bm25 weight of each column: the claim's own words and curated keywords count most."""
 
 Outcome = Literal["answered", "nothing", "out-of-scope", "person-silent", "outsider", "relation-nobody"]
@@ -104,9 +106,14 @@ class ClaimSearch:
         for rowid, cited in enumerate(kb.claims.values()):
             row = self._document(cited)
             vocabulary.update(word for column in row for word in words_of(column))
-            self._db.execute(f"INSERT INTO claims(rowid, {', '.join(COLUMNS)}) VALUES (?, ?, ?, ?, ?)", (rowid, *row))
+            insert = f"INSERT INTO claims(rowid, {', '.join(COLUMNS)}) VALUES (?{', ?' * len(COLUMNS)})"
+            self._db.execute(insert, (rowid, *row))
         self._vocabulary = sorted(w for w in vocabulary if w.isalpha() and len(w) >= 4)
         self._filler = sorted(w for w in STOPWORDS if len(w) >= 5)
+        examples = [(" ".join(words_of(q)), claim_id) for claim_id, c in kb.claims.items() for q in c.claim.questions]
+        self._examples = [text for text, _ in examples]
+        self._example_claims = [claim_id for _, claim_id in examples]
+        """Each claim's example questions, folded, and (same index) the claim they belong to."""
         self._lean_phrases = [
             (tuple(words_of(phrase)), lean_tag(option.id))
             for preset in kb.presets.values()
@@ -132,7 +139,7 @@ class ClaimSearch:
         }
         """Curated phrases made partly of words a question drops as filler ("take over", "does nothing")."""
 
-    def _document(self, cited: CitedClaim) -> tuple[str, str, str, str]:
+    def _document(self, cited: CitedClaim) -> tuple[str, str, str, str, str]:
         claim, person = cited.claim, cited.commentator
         topic_words = [
             " ".join((t.id.replace("-", " "), t.label, *t.synonyms)) for t in (self._kb.topics[i] for i in claim.topics)
@@ -141,7 +148,13 @@ class ClaimSearch:
         for lean in person.leans.values():
             if lean.claim == claim.id:
                 context += [lean.rationale, lean_tag(lean.option)]
-        return claim.text, " ; ".join((*claim.keywords, *claim.questions)), " ; ".join(topic_words), " ; ".join(context)
+        return (
+            claim.text,
+            " ; ".join(claim.keywords),
+            " ; ".join(claim.questions),
+            " ; ".join(topic_words),
+            " ; ".join(context),
+        )
 
     @lru_cache(maxsize=8192)  # noqa: B019  (the search lives as long as the process; words repeat)
     def _rows(self, term: str) -> frozenset[int]:
@@ -220,7 +233,15 @@ class ClaimSearch:
             return SearchResult(tuple(Answer(cited, 1.0) for cited in leans[:limit]), q)
         ranked = self._rank([*terms, *tags], allowed=self._allowed(q))
         answers = self._select(ranked, [*terms, *tags], limit, per_person=limit if q.named else MAX_PER_PERSON)
+        if answers and (asked := self._example_asked(q)) is not None:
+            # Asked almost word for word as one of a claim's example questions: that claim's person speaks first.
+            first = [a for a in answers if a.cited.commentator.id == asked.commentator.id]
+            answers = first + [a for a in answers if a not in first] if first else answers
         return SearchResult(tuple(answers), q, "answered" if answers else silent)
+
+    def _example_asked(self, q: Question) -> CitedClaim | None:
+        found = process.extractOne(" ".join(q.words), self._examples, scorer=fuzz.ratio, score_cutoff=EXAMPLE_SCORE)
+        return self._kb.claims[self._example_claims[found[2]]] if found else None  # (example, score, index)
 
     def _person(self, person_id: str) -> Commentator:
         return self._kb.commentators[person_id]
