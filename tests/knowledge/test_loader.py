@@ -422,3 +422,18 @@ def test_claim_keywords_and_example_questions_are_checked(kb_copy: Path) -> None
 def test_the_outsiders_file_is_optional(kb_copy: Path) -> None:
     (kb_copy / "outsiders.yaml").unlink()
     assert load_knowledge(kb_copy).outsiders == ()
+
+
+def test_an_equivalent_must_lead_to_a_word_the_knowledge_base_uses(kb_copy: Path) -> None:
+    edit(kb_copy, "vocabulary.yaml", lambda d: d["equivalents"].update({"spaceship": "rocketry"}))
+    find_problem(
+        problems_of(kb_copy),
+        "vocabulary.yaml",
+        "equivalents.spaceship",
+        "'rocketry' occurs nowhere in the knowledge base",
+    )
+
+
+def test_the_vocabulary_file_is_optional(kb_copy: Path) -> None:
+    (kb_copy / "vocabulary.yaml").unlink()
+    assert load_knowledge(kb_copy).vocabulary.equivalents == {}

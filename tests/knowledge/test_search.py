@@ -11,7 +11,7 @@ from bot.app import build_services
 from bot.core.services import Services
 from bot.knowledge.base import KnowledgeBase
 from bot.knowledge.names import NameIndex
-from bot.knowledge.search import MAX_ANSWERS, Answer, ClaimSearch, SearchResult
+from bot.knowledge.search import MAX_ANSWERS, MIN_COVERAGE, Answer, ClaimSearch, SearchResult
 from bot.settings import Settings
 from bot.store.sqlite import SQLiteStore
 from tests.conftest import FakeClock
@@ -197,3 +197,60 @@ def test_asking_about_a_person_by_any_of_their_names_gives_their_featured_claims
     result = search.search(question)
     assert result.named == (person,)
     assert ids(result.answers) == [c.id for c in kb.featured(kb.commentators[person])]
+
+
+# --- reading questions as people word them -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "person"),
+    [
+        ("who says beijing is pouring money into ai", "wang"),  # equivalents: beijing → china, money → investment
+        ("who wants uncle sam to scale compute", "sacks"),  # an idiom read as one word: uncle sam → us
+        ("who talks about the deepseek sell-off hitting nvidia", "ng"),
+        ("what does sacks want the us to prioritise", "sacks"),  # British spelling
+        ("who menshions algorithims", "wang"),  # a misspelt filler word and a misspelt debate word
+        ("goverment ai adoption", "wang"),  # a rare misspelling of a common word
+        ("sachs on energy", "sacks"),  # one slip in a name inside a question
+        ("who thinks china takes over if the us does nothing", "wang"),  # a curated phrase of filler words
+    ],
+)
+def test_everyday_wording_finds_the_right_person(search: ClaimSearch, question: str, person: str) -> None:
+    result = search.search(question)
+    assert result.answers, result.outcome
+    assert result.answers[0].cited.commentator.id == person
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what is deepseek's stock price?",
+        "who founded deepseek?",
+        "how much does an h100 cost",
+        "when did biden leave office",
+        "how do I get an export license for my business?",
+        "what was alibaba's revenue last year",
+    ],
+)
+def test_questions_for_facts_the_article_does_not_give_are_out_of_scope(search: ClaimSearch, question: str) -> None:
+    result = search.search(question)
+    assert (result.outcome, result.answers) == ("out-of-scope", ())
+
+
+def test_an_example_question_asked_word_for_word_puts_its_person_first(search: ClaimSearch) -> None:
+    # Ng's claim on the lead of two years ago also matches "big" and "lead"; Sacks' claim has this very question.
+    assert search.search("how big is the US lead?").answers[0].cited.claim.id == "sacks-slim-lead"
+
+
+@pytest.mark.parametrize(
+    ("question", "coverage_ok"),
+    [
+        ("who thinks open source wins", True),
+        ("what is the capital of france", False),  # "france" is foreign, "capital" alone cannot carry it
+        ("is kimi a good name", True),  # "good" and "name" are everyday words: neutral, not foreign
+        ("best potato chips", False),
+    ],
+)
+def test_the_coverage_gate(search: ClaimSearch, question: str, coverage_ok: bool) -> None:
+    _, coverage = search._terms(search.read(question))
+    assert (coverage >= MIN_COVERAGE) is coverage_ok, coverage
