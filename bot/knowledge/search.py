@@ -110,6 +110,7 @@ class ClaimSearch:
             self._db.execute(insert, (rowid, *row))
         self._vocabulary = sorted(w for w in vocabulary if w.isalpha() and len(w) >= 4)
         self._filler = sorted(w for w in STOPWORDS if len(w) >= 5)
+        zipf("the")  # loads wordfreq's English list now rather than on the first question
         examples = [(" ".join(words_of(q)), claim_id) for claim_id, c in kb.claims.items() for q in c.claim.questions]
         self._examples = [text for text, _ in examples]
         self._example_claims = [claim_id for _, claim_id in examples]
