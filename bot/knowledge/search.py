@@ -11,6 +11,7 @@ The index is an in-memory SQLite database built once from the knowledge base; a 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Literal
@@ -116,11 +117,11 @@ class ClaimSearch:
         self._example_claims = [claim_id for _, claim_id in examples]
         """Each claim's example questions, folded, and (same index) the claim they belong to."""
         self._lean_phrases = [
-            (tuple(words_of(phrase)), lean_tag(option.id))
+            (_lean_words(words_of(phrase)), lean_tag(option.id))
             for preset in kb.presets.values()
             for option in preset.options
             for phrase in option.phrases
-            if words_of(phrase)
+            if _lean_words(words_of(phrase))
         ]
         self._outsiders = {key: person.name for person in kb.outsiders for key in person.keys}
         self._equivalents = {word: meaning for word, meaning in kb.vocabulary.equivalents.items() if " " not in word}
@@ -287,7 +288,8 @@ class ClaimSearch:
         ]
 
     def _lean_tags(self, words: tuple[str, ...]) -> list[str]:
-        """Lean tags for the options a question words ("the us is still losing" → the US is losing)."""
+        """Lean tags for the options a question words ("the yanks are still toast" → the US is losing)."""
+        words = _lean_words(self._equivalents.get(word, word) for word in words)
         return list(dict.fromkeys(tag for phrase, tag in self._lean_phrases if _loosely_in(phrase, words)))
 
     def _allowed(self, q: Question) -> set[str]:
@@ -393,3 +395,11 @@ def _parts_in(parts: tuple[tuple[str, ...], ...], words: tuple[str, ...], gap: i
             return False
         starts = found
     return True
+
+
+AUXILIARIES = frozenset("is are was were be being been will would could can s re ll gonna going to".split())
+
+
+def _lean_words(words: Iterable[str]) -> tuple[str, ...]:
+    """Words for matching a lean phrase: "the us is losing" and "the yanks are toast" both read "us losing"."""
+    return tuple(word for word in words if word not in AUXILIARIES)

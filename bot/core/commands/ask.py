@@ -15,7 +15,7 @@ MAX_QUESTION = 300
 NOTHING = "Nothing in the knowledge base on that. Try /topics to see what it covers."
 OUT_OF_SCOPE = (
     "Nothing in the knowledge base on that: it holds what the commentators argue about the US–China AI race, "
-    "not facts such as prices, dates or who runs what. Try /topics to see what it covers."
+    "not facts such as prices, dates or who runs what, nor how-to help. Try /topics to see what it covers."
 )
 
 
