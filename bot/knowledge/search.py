@@ -168,10 +168,13 @@ class ClaimSearch:
         return bool(self._rows(word)) or self._equivalents.get(word) is not None
 
     @lru_cache(maxsize=8192)  # noqa: B019
-    def _curated(self, term: str) -> bool:
-        """Whether ``term`` is among the curated words (keywords, topics), not only in a claim's running text."""
-        query = f'{{keywords topics}} : "{term}"'
+    def _in_columns(self, term: str, columns: str) -> bool:
+        query = f'{{{columns}}} : "{term}"'
         return bool(self._db.execute("SELECT 1 FROM claims WHERE claims MATCH ? LIMIT 1", (query,)).fetchone())
+
+    def _curated(self, term: str) -> bool:
+        """Whether ``term`` is among the curated words (keywords, topics), not only in running text."""
+        return self._in_columns(term, "keywords topics")
 
     def _corrected(self, word: str) -> str | None:
         """``word`` as the debate words it: itself, its equivalent ("beijing" → china), a British spelling
@@ -266,8 +269,10 @@ class ClaimSearch:
             terms.append(term)
             if zipf(word) >= NEUTRAL_ZIPF and term == word:
                 continue  # "good", "called": found somewhere, but they say nothing about the subject
-            if term != word or self._curated(term) or zipf(word) < GENERIC_ZIPF:
+            specific = zipf(word) < GENERIC_ZIPF and self._in_columns(term, "text context")
+            if term != word or self._curated(term) or specific:
                 covered += weight
+            # else: only in an example question, or an everyday word of a claim: it says nothing either way
         for phrase in self._curated_phrases(q.words):
             terms.append(" ".join(phrase))
             covered += PHRASE_WEIGHT
