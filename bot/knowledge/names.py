@@ -107,6 +107,9 @@ class NameIndex:
             runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
             if top_score >= ACCEPT_SCORE and top_score - runner_up >= MARGIN and self._every_word_fits(words, top_id):
                 return NameMatch(self._by_id[top_id], ())
+        if len(key) < MIN_FUZZY_LENGTH:  # "le": whoever has a name starting so, shortest name first
+            starting = sorted((k for k in self._keys if k.startswith(key)), key=len)
+            return NameMatch(None, tuple(dict.fromkeys(self._keys[k] for k in starting))[:MAX_SUGGESTIONS])
         similar = dict(self._best_per_person(key, JaroWinkler.normalized_similarity))
         closest = dict(self._best_per_person(key, fuzz.ratio))
         order = sorted(similar, key=lambda pid: -(similar[pid] + closest[pid] / 100))
