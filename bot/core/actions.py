@@ -6,8 +6,8 @@ import re
 
 from bot.core.errors import UserError
 
-_VOTE = re.compile(r"^vote:(\d{1,12}):([a-z0-9-]{1,64})$")
-_CLOSE = re.compile(r"^close:(\d{1,12})$")
+_VOTE = re.compile(r"^vote:([0-9]{1,12}):([a-z0-9-]{1,64})$")
+_CLOSE = re.compile(r"^close:([0-9]{1,12})$")
 
 
 def vote_action(poll_id: int, option_key: str) -> str:

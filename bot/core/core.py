@@ -20,7 +20,8 @@ from bot.core.render_text import error_reply
 from bot.core.reply import Reply
 from bot.core.request import Request, User
 from bot.core.services import Services
-from bot.core.suggest import unknown_command
+from bot.core.suggest import respell, unknown_command
+from bot.core.usertext import clean_text
 
 logger = logging.getLogger(__name__)
 
@@ -60,12 +61,26 @@ class Core:
 
     async def handle(self, request: Request) -> Reply:
         """Answer one request: a command, or a button press sent as a hidden command."""
+        return self._spelled(await self._handle(request), request.platform)
+
+    async def handle_line(self, *, platform: str, workspace: str, channel: str, user: User, line: str) -> Reply:
+        """Answer a typed line such as ``/poll Who wins? | A | B --duration 2h``."""
+        answer = await self._handle_line(platform=platform, workspace=workspace, channel=channel, user=user, line=line)
+        return self._spelled(answer, platform)
+
+    async def handle_action(self, *, platform: str, workspace: str, channel: str, user: User, action_id: str) -> Reply:
+        """Answer a button press carrying ``action_id`` (see :mod:`bot.core.actions`)."""
+        answer = await self._handle_action(
+            platform=platform, workspace=workspace, channel=channel, user=user, action_id=action_id
+        )
+        return self._spelled(answer, platform)
+
+    async def _handle(self, request: Request) -> Reply:
         if (slow := self._slow_down(request.platform, request.workspace, request.user)) is not None:
             return slow
         return await self._dispatch(request)
 
-    async def handle_line(self, *, platform: str, workspace: str, channel: str, user: User, line: str) -> Reply:
-        """Answer a typed line such as ``/poll Who wins? | A | B --duration 2h``."""
+    async def _handle_line(self, *, platform: str, workspace: str, channel: str, user: User, line: str) -> Reply:
         if (slow := self._slow_down(platform, workspace, user)) is not None:
             return slow
         try:
@@ -83,8 +98,7 @@ class Core:
         )
         return await self._dispatch(request)
 
-    async def handle_action(self, *, platform: str, workspace: str, channel: str, user: User, action_id: str) -> Reply:
-        """Answer a button press carrying ``action_id`` (see :mod:`bot.core.actions`)."""
+    async def _handle_action(self, *, platform: str, workspace: str, channel: str, user: User, action_id: str) -> Reply:
         if (slow := self._slow_down(platform, workspace, user)) is not None:
             return slow
         try:
@@ -108,6 +122,11 @@ class Core:
             f"Try again in {seconds} second{'s' if seconds != 1 else ''}."
         )
 
+    def _spelled(self, answer: Reply, platform: str) -> Reply:
+        """``answer`` with each command named the way ``platform`` spells it ("/topics" → "/debate-topics")."""
+        names = self.help.command_names.get(platform)
+        return answer if names is None else respell(answer, self.registry, names)
+
     def resolve(self, request: Request) -> Command:
         command = self.registry.get(request.command)
         if command is None:
@@ -125,9 +144,10 @@ class Core:
     async def _dispatch(self, request: Request) -> Reply:
         try:
             command = self.resolve(request)
-            args = validate_args(command, request.args)
+            args = validate_args(command, {name: clean_text(value) for name, value in request.args.items()})
+            user = request.user.model_copy(update={"display_name": clean_text(request.user.display_name)})
             assert command.handler is not None
-            return await command.handler(request.model_copy(update={"args": args}))
+            return await command.handler(request.model_copy(update={"args": args, "user": user}))
         except UserError as exc:
             return error_reply(str(exc))
         except Exception:

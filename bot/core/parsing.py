@@ -17,8 +17,8 @@ MIN_DURATION = timedelta(minutes=1)
 
 _TOKEN = re.compile(r'"([^"]*)"|(\S+)')
 _SMART = str.maketrans({"“": '"', "”": '"', "„": '"', "—": "--", "–": "--"})
-_DURATION_PART = re.compile(r"(\d{1,5})\s*(d|h|m)", re.IGNORECASE)
-_DURATION = re.compile(r"^\s*(?:\d{1,5}\s*[dhm]\s*)+$", re.IGNORECASE)
+_DURATION_PART = re.compile(r"([0-9]{1,5})\s*(d|h|m)", re.IGNORECASE)
+_DURATION = re.compile(r"^\s*(?:[0-9]{1,5}\s*[dhm]\s*)+$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -78,7 +78,9 @@ def _parse_args(command: Command, tokens: list[str]) -> dict[str, str]:
             name, _, inline = token[2:].partition("=")
             arg = command.arg(name.casefold())
             if arg is None or arg.kind not in ("flag", "option"):
-                known = [a.usage.strip("[]") for a in command.args if a.kind in ("flag", "option")]
+                known = [
+                    a.usage.removeprefix("[").removesuffix("]") for a in command.args if a.kind in ("flag", "option")
+                ]
                 hint = f" Options: {', '.join(known)}." if known else ""
                 raise UserError(f"/{command.path} has no option --{name}.{hint}")
             if arg.kind == "flag":

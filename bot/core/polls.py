@@ -10,6 +10,7 @@ from bot.core.actions import close_action, vote_action
 from bot.core.errors import UserError
 from bot.core.render_text import plural
 from bot.core.reply import Block, Button, Context, PollOptionView, PollView, Text
+from bot.core.usertext import is_ascii_number
 from bot.knowledge.base import KnowledgeBase
 from bot.knowledge.models import PollPreset
 from bot.store.records import OptionRecord, Poll, Tally
@@ -67,7 +68,8 @@ def resolve_option(poll: Poll, text: str) -> OptionRecord | None:
     """An option by key, by its number on screen, or by label."""
     wanted = normalise_label(text)
     for number, option in enumerate(poll.options, start=1):
-        if wanted in (option.key, str(number), normalise_label(option.label)):
+        by_number = is_ascii_number(text.strip()) and int(text) == number  # "²" is not 2
+        if by_number or text.strip().casefold() == option.key or wanted == normalise_label(option.label):
             return option
     return None
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
+from typing import Any
 
 from rapidfuzz import fuzz, process
 
 from bot.core.errors import UserError
 from bot.core.registry import Registry
+from bot.core.reply import Reply
 
 SUGGEST_CUTOFF = 70.0
 """Lowest ``fuzz.ratio`` for a suggestion: ``pol`` → poll (86), ``hlep`` → help (75); ``hello`` → help (67) is not."""
@@ -43,3 +46,26 @@ def unknown_command(registry: Registry, typed: str, command_names: Mapping[str, 
     if (suggestion := closest_command(registry, typed)) is not None:
         message += f" Did you mean {spelled(suggestion, command_names)}?"
     return UserError(f"{message} {help_hint(command_names)}")
+
+
+def respell(answer: Reply, registry: Registry, command_names: Mapping[str, str]) -> Reply:
+    """``answer`` with every ``/command`` it mentions spelled as the platform spells it.
+
+    A command the platform has no slash command for is named as typed in a mention or direct message.
+    """
+    pattern = re.compile(r"(?<![\w/])/(" + "|".join(re.escape(c.name) for c in registry) + r")\b")
+
+    def spell(match: re.Match[str]) -> str:
+        name = match.group(1)
+        return command_names.get(name) or f"“{name}” (in a mention or direct message)"
+
+    def walk(value: Any) -> Any:
+        if isinstance(value, str):
+            return pattern.sub(spell, value)
+        if isinstance(value, dict):
+            return {key: walk(item) for key, item in value.items()}
+        if isinstance(value, list | tuple):
+            return type(value)(walk(item) for item in value)
+        return value
+
+    return Reply.model_validate(walk(answer.model_dump()))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -27,6 +28,8 @@ class DigestCommands:
         zone = request.args.get("zone", self.s.digest_default_tz)
         if "zone" not in request.args and "time" in request.args and ":" not in time and not time[:1].isdigit():
             time, zone = self.s.digest_default_time, time  # /digest subscribe Europe/Berlin
+        if re.fullmatch(r"[0-9]:[0-5][0-9]", time):
+            time = "0" + time  # 8:30 is 08:30
         try:
             check_hhmm(time)
         except ValueError as exc:

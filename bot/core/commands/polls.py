@@ -18,6 +18,7 @@ from bot.core.render_text import plural, reply
 from bot.core.reply import Block, Context, FieldItem, Fields, PollView, Reply, Text
 from bot.core.request import Request
 from bot.core.services import Services
+from bot.core.usertext import is_ascii_number
 from bot.store.records import NewPoll, OptionRecord, Poll, VoteOutcome
 
 
@@ -27,7 +28,7 @@ class PollCommands:
 
     async def _poll(self, request: Request) -> Poll:
         text = request.args["poll"].removeprefix("#")
-        poll = await self.s.store.get_poll(poll_id=int(text)) if text.isdigit() and len(text) <= 12 else None
+        poll = await self.s.store.get_poll(poll_id=int(text)) if is_ascii_number(text) and len(text) <= 12 else None
         if poll is None or (poll.channel.platform, poll.channel.workspace) != (request.platform, request.workspace):
             raise UserError(f"There is no poll #{text} here. /polls lists this channel's polls.")
         return poll
@@ -81,7 +82,7 @@ class PollCommands:
             return 1
         if value in ("all", "true"):
             return option_count
-        if not value.isdigit() or not 2 <= int(value) <= option_count:
+        if not is_ascii_number(value) or not 2 <= int(value) <= option_count:
             raise UserError(f"--multi takes a number of choices from 2 to {option_count} (or no number for all).")
         return int(value)
 
