@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -14,6 +15,7 @@ from bot.knowledge.base import KnowledgeBase
 from bot.knowledge.loader import KnowledgeError, Problem, default_knowledge_dir, load_knowledge
 from bot.knowledge.names import NameIndex
 from bot.knowledge.search import ClaimSearch
+from bot.knowledge.yamlfile import MAX_BYTES
 
 SHIPPED = default_knowledge_dir()
 EXPECTED_IDS = {"ng", "lecun", "wang", "sacks", "lee"}
@@ -437,3 +439,190 @@ def test_an_equivalent_must_lead_to_a_word_the_knowledge_base_uses(kb_copy: Path
 def test_the_vocabulary_file_is_optional(kb_copy: Path) -> None:
     (kb_copy / "vocabulary.yaml").unlink()
     assert load_knowledge(kb_copy).vocabulary.equivalents == {}
+
+
+# --- the README's example -------------------------------------------------------------------------
+
+
+def test_the_readme_example_reports_the_reference_and_the_missing_field(kb_copy: Path) -> None:
+    """A missing field used to stop the checks before the references; the README promises both lines."""
+
+    def damage(data: Any) -> None:
+        data.pop("summary")
+        data["claims"][0]["topics"][0] = "cooking"
+
+    edit(kb_copy, "commentators/lecun.yaml", damage)
+    assert [str(p) for p in problems_of(kb_copy)] == [
+        "commentators/lecun.yaml: claims[0].topics[0]: unknown topic 'cooking'",
+        "commentators/lecun.yaml: summary: missing required field",
+    ]
+
+
+def test_a_shape_problem_and_a_reference_in_the_same_claim_are_both_reported(kb_copy: Path) -> None:
+    def damage(data: Any) -> None:
+        data["claims"][1]["text"] = ""
+        data["claims"][1]["source"] = "a-blog-nobody-wrote"
+        data["leans"]["whos-losing"]["option"] = "mars"
+        data["leans"]["whos-losing"]["rationale"] = ""
+
+    edit(kb_copy, "commentators/ng.yaml", damage)
+    assert [str(p) for p in problems_of(kb_copy)] == [
+        "commentators/ng.yaml: claims[1].source: unknown source 'a-blog-nobody-wrote'",
+        "commentators/ng.yaml: claims[1].text: String should have at least 1 character",
+        "commentators/ng.yaml: leans.whos-losing.option: unknown option 'mars' of poll 'whos-losing'",
+        "commentators/ng.yaml: leans.whos-losing.rationale: String should have at least 1 character",
+    ]
+
+
+def test_a_malformed_reference_is_reported_once_as_malformed(kb_copy: Path) -> None:
+    edit(kb_copy, "commentators/lecun.yaml", lambda d: d["claims"][0]["topics"].append("Cooking!"))
+    at = len(read_yaml(kb_copy / "commentators" / "lecun.yaml")["claims"][0]["topics"]) - 1
+    assert [str(p) for p in problems_of(kb_copy)] == [
+        f"commentators/lecun.yaml: claims[0].topics[{at}]: String should match pattern '^[a-z0-9]+(?:-[a-z0-9]+)*$'",
+    ]
+
+
+def test_an_unreadable_commentator_adds_only_its_own_problem(kb_copy: Path) -> None:
+    """The vocabulary check would otherwise call the unreadable file's words "nowhere in the knowledge base"."""
+    (kb_copy / "commentators" / "lecun.yaml").write_text("- a list\n", encoding="utf-8")
+    assert [str(p) for p in problems_of(kb_copy)] == ["commentators/lecun.yaml: expected a mapping at the top level"]
+
+
+def test_a_shape_problem_in_topics_yaml_does_not_make_every_topic_unknown(kb_copy: Path) -> None:
+    edit(kb_copy, "topics.yaml", lambda d: d["topics"][0].__setitem__("label", ""))
+    assert [str(p) for p in problems_of(kb_copy)] == [
+        "topics.yaml: topics[0].label: String should have at least 1 character",
+    ]
+
+
+# --- YAML that must not crash the loader ----------------------------------------------------------
+
+UNHASHABLE = "malformed YAML: a key must be a plain value, not a list or mapping"
+TOO_DEEP = "malformed YAML: nested more than 32 levels deep"
+
+HOSTILE_YAML: list[Any] = [
+    pytest.param("? [a, b]\n: x\n", "line 1, column 3", UNHASHABLE, id="list-key-block"),
+    pytest.param("{[1]: 2}\n", "line 1, column 2", UNHASHABLE, id="list-key-flow"),
+    pytest.param("? {a: 1}\n: x\n", "line 1, column 3", UNHASHABLE, id="mapping-key"),
+    pytest.param("id: lecun\nleans: {[1]: 2}\n", "line 2, column 9", UNHASHABLE, id="list-key-nested"),
+    pytest.param("a: &a [1]\n? *a\n: x\n", "line 1, column 4", UNHASHABLE, id="aliased-list-key"),
+    pytest.param("[" * 100_000, "line 1, column 33", TOO_DEEP, id="deep-flow-list"),
+    pytest.param("{a: " * 100_000, "line 1, column 126", TOO_DEEP, id="deep-flow-mapping"),
+    pytest.param("- " * 50_000 + "x\n", "line 1, column 65", TOO_DEEP, id="deep-block-list"),
+    pytest.param(
+        "a: &x {b: 1}\nc:\n  <<: *x\n",
+        "line 3, column 3",
+        "malformed YAML: merge keys (<<) are not supported; write the fields out",
+        id="merge-key",
+    ),
+    pytest.param(
+        "id: !!binary G1sySg==\n",
+        "line 1, column 5",
+        "malformed YAML: binary values (!!binary) are not supported",
+        id="binary-value",
+    ),
+    pytest.param(
+        'name: "\\e[2J"\n',
+        "line 1, column 7",
+        "malformed YAML: control character U+001B in a value; remove it",
+        id="escaped-esc",
+    ),
+    pytest.param(
+        "name: Yann \u202eLeCun\n",
+        "line 1, column 7",
+        "malformed YAML: control character U+202E in a value; remove it",
+        id="bidi-override",
+    ),
+    pytest.param("name: \x1b[2J\n", "character 7", "malformed YAML: character U+001B is not allowed", id="raw-esc"),
+    pytest.param(b"name: \xff\n", "byte 7", "cannot read file: not UTF-8 text", id="not-utf8"),
+]
+
+
+@pytest.mark.parametrize(("content", "where", "reason"), HOSTILE_YAML)
+def test_hostile_yaml_is_one_problem_for_its_file(kb_copy: Path, content: str | bytes, where: str, reason: str) -> None:
+    path = kb_copy / "commentators" / "lecun.yaml"
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8")
+    edit(kb_copy, "commentators/ng.yaml", lambda d: d["claims"][2].__setitem__("source", "a-blog-nobody-wrote"))
+
+    assert [str(p) for p in problems_of(kb_copy)] == [
+        f"commentators/lecun.yaml: {where}: {reason}",
+        "commentators/ng.yaml: claims[2].source: unknown source 'a-blog-nobody-wrote'",
+    ]
+
+
+def test_a_file_of_exactly_1_mib_is_read_and_one_byte_more_is_refused(kb_copy: Path) -> None:
+    path = kb_copy / "outsiders.yaml"
+    body = path.read_bytes()
+    padding = MAX_BYTES - len(body) - 2
+    path.write_bytes(b"#" + b"x" * padding + b"\n" + body)
+    assert path.stat().st_size == MAX_BYTES
+    assert load_knowledge(kb_copy).outsiders
+
+    path.write_bytes(b"#" + b"x" * (padding + 1) + b"\n" + body)
+    assert [str(p) for p in problems_of(kb_copy)] == ["outsiders.yaml: larger than 1 MiB; refused"]
+
+
+# --- files that are not what they seem ------------------------------------------------------------
+
+
+def test_a_link_outside_the_folder_is_refused_and_not_read(kb_copy: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "passwd"
+    outside.write_text("root: x\ndaemon: x\n", encoding="utf-8")
+    (kb_copy / "commentators" / "lecun.yaml").unlink()
+    (kb_copy / "commentators" / "lecun.yaml").symlink_to(outside)
+    assert [str(p) for p in problems_of(kb_copy)] == [
+        "commentators/lecun.yaml: links outside the knowledge folder; refused"
+    ]
+
+
+def test_an_optional_file_linked_outside_is_refused(kb_copy: Path, tmp_path: Path) -> None:
+    shutil.move(kb_copy / "vocabulary.yaml", tmp_path / "vocabulary.yaml")
+    (kb_copy / "vocabulary.yaml").symlink_to(tmp_path / "vocabulary.yaml")
+    assert [str(p) for p in problems_of(kb_copy)] == ["vocabulary.yaml: links outside the knowledge folder; refused"]
+
+
+def test_a_link_inside_the_folder_is_followed(kb_copy: Path) -> None:
+    shutil.move(kb_copy / "topics.yaml", kb_copy / "commentators" / "topics.data")
+    (kb_copy / "topics.yaml").symlink_to(Path("commentators") / "topics.data")
+    assert "compute" in load_knowledge(kb_copy).topics
+
+
+def test_a_knowledge_folder_reached_through_a_link_loads(kb_copy: Path, tmp_path: Path) -> None:
+    (tmp_path / "current").symlink_to(kb_copy, target_is_directory=True)
+    assert set(load_knowledge(tmp_path / "current").commentators) == EXPECTED_IDS
+
+
+@pytest.mark.parametrize(
+    ("make", "reason"),
+    [
+        pytest.param(lambda p: p.symlink_to(p.name), "cannot read file: its links form a loop", id="link-loop"),
+        pytest.param(lambda p: p.symlink_to("nobody.yaml"), "file is missing", id="dangling-link"),
+        pytest.param(lambda p: p.mkdir(), "not a regular file", id="folder"),
+        pytest.param(lambda p: os.mkfifo(p), "not a regular file", id="named-pipe"),
+    ],
+)
+def test_a_commentator_entry_that_is_not_a_readable_file(
+    kb_copy: Path, make: Callable[[Path], None], reason: str
+) -> None:
+    make(kb_copy / "commentators" / "zed.yaml")
+    assert [str(p) for p in problems_of(kb_copy)] == [f"commentators/zed.yaml: {reason}"]
+
+
+def test_control_characters_in_file_names_and_keys_are_escaped_in_the_report(kb_copy: Path) -> None:
+    (kb_copy / "commentators" / "\x1b[2J.yaml").write_text("- a list\n", encoding="utf-8")
+    edit(kb_copy, "commentators/lee.yaml", lambda d: d.__setitem__("\u202etwitter", "@kaifulee"))
+    last = len((kb_copy / "commentators" / "lee.yaml").read_text(encoding="utf-8").splitlines())
+    assert [str(p) for p in problems_of(kb_copy)] == [
+        "commentators/\\x1b[2J.yaml: expected a mapping at the top level",
+        f"commentators/lee.yaml: line {last}, column 1: malformed YAML: control character U+202E in a value; remove it",
+    ]
+
+
+def test_a_knowledge_folder_that_is_a_link_loop_is_not_a_directory(tmp_path: Path) -> None:
+    (tmp_path / "kb").symlink_to(tmp_path / "kb", target_is_directory=True)
+    with pytest.raises(KnowledgeError) as info:
+        load_knowledge(tmp_path / "kb")
+    assert [str(p) for p in info.value.problems] == [f"{tmp_path / 'kb'}: not a directory"]
