@@ -25,6 +25,8 @@ CREDENTIAL_URLS = (
     re.compile(r"()\bxox[abposr]-[A-Za-z0-9-]+"),
     re.compile(r"()\bxapp-[A-Za-z0-9-]+"),
     re.compile(r"((?:Authorization|authorization)['\"]?\s*[:=]\s*['\"]?(?:Bot|Bearer)\s+)[^\s'\",}]+"),
+    # Payloads logged whole (discord.py's gateway events at DEBUG): a "token" field, e.g. an interaction token
+    re.compile(r"""((?:['"])token['"]\s*:\s*['"])[^'"]+"""),
 )
 
 

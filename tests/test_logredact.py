@@ -58,3 +58,10 @@ def test_every_logger_and_every_later_handler_sees_only_clean_records(
     assert "secret is [redacted]" in text
     assert "another-token" not in text
     assert "/webhooks/5/[redacted]/messages" in text
+
+
+def test_a_token_field_in_a_logged_payload_is_redacted() -> None:
+    line = "WebSocket Event: {'t': 'INTERACTION_CREATE', 'd': {'id': '1', 'token': 'itoken-abc.def', 'type': 2}}"
+    clean = redact(line)
+    assert "itoken-abc.def" not in clean
+    assert "'token': '[redacted]'" in clean

@@ -10,6 +10,7 @@ import discord
 
 from bot.adapters.base import AdapterFatal
 from bot.adapters.discord.client import DebateClient, ShardedDebateClient
+from bot.adapters.discord.inflight import SHUTDOWN_GRACE
 from bot.adapters.discord.respond import DEFER_AFTER
 from bot.app import App
 
@@ -45,6 +46,7 @@ class DiscordAdapter:
         guild_ready_timeout: float = 2.0,
         refresh_interval: float = 2.0,
         defer_after: float = DEFER_AFTER,
+        shutdown_grace: float = SHUTDOWN_GRACE,
     ) -> None:
         self.app = app
         self.options: dict[str, Any] = {
@@ -52,6 +54,7 @@ class DiscordAdapter:
             "refresh_interval": refresh_interval,
             "defer_after": defer_after,
         }
+        self.shutdown_grace = shutdown_grace
         self.client: DebateClient | None = None
 
     def build_client(self) -> DebateClient:
@@ -105,10 +108,11 @@ class DiscordAdapter:
             raise AdapterFatal(f"cannot reach Discord at {base} ({type(exc).__name__}).") from None
 
     async def stop(self) -> None:
-        """Finish answers in flight and the last poll-message edits, then disconnect."""
+        """Take no new work, answer every interaction in flight (or say the bot is restarting) within a bounded
+        time, send the last poll-message edits, then disconnect, before the runner closes the database."""
         client = self.client
         if client is None:
             return
         if not client.is_closed():
-            await client.drain()
+            await client.shutdown(self.shutdown_grace)
         await client.close()

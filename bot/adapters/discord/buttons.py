@@ -15,6 +15,7 @@ from bot.core.reply import Button
 
 TEMPLATE = r"(?P<action>(?:vote|close):[a-z0-9:-]{1,94})"
 """Matches the core's action ids (``vote:<poll>:<option>``, ``close:<poll>``); the core validates them."""
+TEMPLATE_PATTERN = re.compile(TEMPLATE)
 MAX_LABEL = 80
 
 STYLES = {

@@ -9,11 +9,13 @@ import discord
 
 from bot.adapters.discord.autocomplete import Autocomplete, hint_for
 from bot.adapters.discord.buttons import PollButton
+from bot.adapters.discord.components import UNKNOWN_COMPONENT, button_action, dispatched_by_discord_py, is_poll_action
 from bot.adapters.discord.definitions import command_payloads
 from bot.adapters.discord.endpoints import discord_endpoints
+from bot.adapters.discord.inflight import SHUTDOWN_GRACE
 from bot.adapters.discord.poll_messages import PollMessages
 from bot.adapters.discord.publisher import DiscordPublisher
-from bot.adapters.discord.respond import DEFER_AFTER, Responder
+from bot.adapters.discord.respond import DEFER_AFTER, RESTARTING, Responder
 from bot.adapters.discord.sync import CommandSync
 from bot.adapters.discord.translate import (
     PLATFORM,
@@ -26,12 +28,15 @@ from bot.adapters.discord.translate import (
 from bot.adapters.refresh import PollRefresher
 from bot.core.clock import Clock
 from bot.core.core import Core
+from bot.core.errors import UserError
 from bot.core.scheduler import Scheduler
 from bot.knowledge.base import KnowledgeBase
 from bot.settings import Settings
 from bot.store.port import Store
 
 logger = logging.getLogger(__name__)
+
+COMPONENT_KINDS = (discord.InteractionType.component, discord.InteractionType.modal_submit)
 
 
 class DebateClient(discord.Client):
@@ -85,18 +90,28 @@ class DebateClient(discord.Client):
         logger.info("connected to Discord as %s (id %s) in %d guilds", self.user, self.application_id, len(self.guilds))
 
     async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
-        if interaction.type is discord.InteractionType.application_command:
-            request = to_request(interaction)
+        kind = interaction.type
+        if kind is discord.InteractionType.application_command:
+            await self._command(interaction)
+        elif kind is discord.InteractionType.autocomplete:
+            await self._autocomplete(interaction)
+        elif kind in COMPONENT_KINDS and not dispatched_by_discord_py(interaction):
+            # every click discord.py drops (an unknown id, a vote racing a Close) and any modal: answered here
+            await self.press_poll_button(interaction, button_action(interaction))
+
+    async def _command(self, interaction: discord.Interaction[Any]) -> None:
+        with self.responder.inflight.track():
+            if self.responder.inflight.stopping:
+                await self.responder.refuse(interaction, RESTARTING)
+                return
+            try:
+                request = to_request(interaction, self.core.registry)
+            except UserError as exc:
+                await self.responder.refuse(interaction, str(exc))
+                return
             await self.responder.answer(
                 interaction, self.core.handle(request), defer_ephemeral=False, remember_poll=request.command == "poll"
             )
-        elif interaction.type is discord.InteractionType.autocomplete:
-            await self._autocomplete(interaction)
-        elif interaction.type is discord.InteractionType.component and not _still_shown(interaction):
-            # discord.py drops a click on a button the message no longer has (a vote racing a Close): answer it
-            custom_id = str(interaction_data(interaction).get("custom_id", ""))
-            if PollButton.__discord_ui_compiled_template__.fullmatch(custom_id):
-                await self.press_poll_button(interaction, custom_id)
 
     async def _autocomplete(self, interaction: discord.Interaction[Any]) -> None:
         invocation = parse_command_data(interaction_data(interaction))
@@ -111,32 +126,35 @@ class DebateClient(discord.Client):
             logger.warning("could not answer autocomplete %s: %s %s", interaction.id, exc.status, exc.text)
 
     async def press_poll_button(self, interaction: discord.Interaction[Any], action_id: str) -> None:
-        """A vote or Close button: the core decides, the poll's message is redrawn."""
-        command, _, rest = action_id.partition(":")
-        workspace, channel = place(interaction)
-        work = self.core.handle_action(
-            platform=PLATFORM,
-            workspace=workspace,
-            channel=channel,
-            user=user_for(interaction, command),
-            action_id=action_id,
-        )
-        reply = await self.responder.answer(interaction, work, defer_ephemeral=True)
-        poll_id = rest.partition(":")[0]
-        if reply.error and poll_id.isdigit():  # e.g. its deadline passed: make sure the message shows it closed
-            found = await self.poll_messages.current(int(poll_id))
-            if found is not None and found[1].closed:
-                self.refresher.request(found[1])
+        """A vote or Close button: the core decides, the poll's message is redrawn; anything else is refused."""
+        with self.responder.inflight.track():
+            stopping = self.responder.inflight.stopping
+            if stopping or not is_poll_action(action_id):
+                await self.responder.refuse(interaction, RESTARTING if stopping else UNKNOWN_COMPONENT)
+                return
+            command, _, rest = action_id.partition(":")
+            workspace, channel = place(interaction)
+            work = self.core.handle_action(
+                platform=PLATFORM,
+                workspace=workspace,
+                channel=channel,
+                user=user_for(interaction, command),
+                action_id=action_id,
+            )
+            reply = await self.responder.answer(interaction, work, defer_ephemeral=True)
+            poll_id = rest.partition(":")[0]
+            if reply.error and not self.responder.inflight.stopping and poll_id.isdigit():
+                found = await self.poll_messages.current(int(poll_id))  # e.g. its deadline passed: show it closed
+                if found is not None and found[1].closed:
+                    self.refresher.request(found[1])
 
     async def drain(self) -> None:
         """Finish the answers in flight and the pending poll-message edits."""
         await self.responder.drain()
 
-
-def _still_shown(interaction: discord.Interaction[Any]) -> bool:
-    custom_id = interaction_data(interaction).get("custom_id")
-    rows = interaction.message.components if interaction.message is not None else []
-    return any(getattr(c, "custom_id", None) == custom_id for row in rows for c in getattr(row, "children", [row]))
+    async def shutdown(self, grace: float = SHUTDOWN_GRACE) -> None:
+        """Take no new work; finish (or tell "restarting") every answer in flight; send pending poll edits."""
+        await self.responder.shutdown(grace)
 
 
 class ShardedDebateClient(DebateClient, discord.AutoShardedClient):

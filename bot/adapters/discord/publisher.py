@@ -25,6 +25,8 @@ MAX_NONCE = 25
 
 def publish_error(exc: Exception) -> PublishError:
     """Missing access, a deleted channel or bad data fail the same way again; anything else may have posted."""
+    if isinstance(exc, RuntimeError):  # the client closed under it (shutdown): the run is retried after the restart
+        return PublishError("the Discord connection is closing", definite=False)
     if isinstance(exc, discord.Forbidden | discord.NotFound):
         return PublishError(f"Discord refused it ({exc.status}, code {exc.code})", definite=True)
     if isinstance(exc, discord.HTTPException) and 400 <= exc.status < 500 and exc.status != 429:
@@ -55,6 +57,10 @@ class DiscordPublisher:
             )
         except (discord.HTTPException, aiohttp.ClientError, TimeoutError, OSError) as exc:
             raise publish_error(exc) from exc
+        except RuntimeError as exc:  # "Session is closed"
+            if not self.client.is_closed():
+                raise
+            raise publish_error(exc) from exc
         return message_ref(message.channel.id, message.id)
 
     async def find_posted(self, *, channel: ChannelRef, run_key: str) -> str | None:
@@ -64,4 +70,8 @@ class DiscordPublisher:
         try:
             await self.poll_messages.update(view)
         except (discord.HTTPException, aiohttp.ClientError, TimeoutError, OSError) as exc:
+            raise publish_error(exc) from exc
+        except RuntimeError as exc:  # "Session is closed"
+            if not self.client.is_closed():
+                raise
             raise publish_error(exc) from exc

@@ -1,4 +1,8 @@
-"""Answering one interaction: the initial response within Discord's 3 seconds, deferring when the core is slow."""
+"""Answering one interaction: the initial response within Discord's 3 seconds, deferring when the core is slow.
+
+At shutdown (see :mod:`~bot.adapters.discord.inflight`) an answer whose core work is given up on
+says :data:`RESTARTING`, in place of its "thinking…".
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from typing import Any
 import discord
 from discord.utils import MISSING
 
+from bot.adapters.discord.inflight import SHUTDOWN_GRACE, InFlight
 from bot.adapters.discord.poll_messages import message_ref
 from bot.adapters.discord.render import Rendered, render
 from bot.adapters.refresh import PollRefresher
@@ -22,7 +27,10 @@ logger = logging.getLogger(__name__)
 DEFER_AFTER = 1.5
 """Seconds to wait for the core before deferring; Discord's deadline is 3 s after the user acted."""
 DRAIN_WAIT = 5.0
-"""Seconds :meth:`Responder.drain` waits for answers in flight at shutdown."""
+"""Seconds :meth:`Responder.drain` waits for answers in flight."""
+FLUSH_WAIT = 3.0
+"""Seconds :meth:`Responder.shutdown` allows for the pending poll-message edits (one refresh interval and a request)."""
+RESTARTING = "The bot is restarting; please try again in a minute."
 NO_MENTIONS = discord.AllowedMentions.none()
 
 
@@ -33,7 +41,7 @@ class Responder:
         self.store = store
         self.refresher = refresher
         self.defer_after = defer_after
-        self.inflight: set[asyncio.Task[Any]] = set()
+        self.inflight = InFlight()
 
     async def answer(
         self,
@@ -48,42 +56,61 @@ class Responder:
         With ``remember_poll``, a public poll in the reply is stored as the poll's message, so
         votes can redraw it later, across restarts.
         """
-        current = asyncio.current_task()
-        if current is not None:
-            self.inflight.add(current)
-        try:
+        with self.inflight.track():
             task = asyncio.ensure_future(work)
-            deferred = await self._defer_if_slow(interaction, task, defer_ephemeral)
             try:
-                reply = await task
-            except Exception:
-                logger.exception("the core failed on interaction %s", interaction.id)
-                reply = error_reply("Something went wrong; it has been logged. Please try again.")
-            if reply.refresh_poll is not None:
-                self.refresher.request(reply.refresh_poll)
-            message_id = await self._send(interaction, render(reply), deferred, defer_ephemeral)
-            poll = reply.poll
-            if remember_poll and poll is not None and not reply.ephemeral and message_id is not None:
-                ref = message_ref(interaction.channel_id or 0, message_id)
-                await self.store.set_poll_message(poll_id=poll.poll_id, message_ref=ref)
-                if (await self.store.tally(poll_id=poll.poll_id)).total_votes:  # a vote beat us to it: redraw
-                    self.refresher.request(poll)
+                return await self._answer(interaction, task, defer_ephemeral, remember_poll)
+            finally:
+                task.cancel()  # no-op once done; if this answer was cancelled, the core work must not outlive it
+
+    async def _answer(
+        self, interaction: discord.Interaction[Any], task: asyncio.Future[Reply], defer_ephemeral: bool, remember: bool
+    ) -> Reply:
+        deferred = await self._defer_if_slow(interaction, task, defer_ephemeral)
+        reply = await self._outcome(interaction, task)
+        if reply is None:  # shut down before the core finished: say so, in place of "thinking…"
+            reply = error_reply(RESTARTING)
+            await self._send(interaction, render(reply), deferred, reply.ephemeral)
             return reply
-        finally:
-            if current is not None:
-                self.inflight.discard(current)
+        if reply.refresh_poll is not None:
+            self.refresher.request(reply.refresh_poll)
+        message_id = await self._send(interaction, render(reply), deferred, defer_ephemeral)
+        poll = reply.poll
+        if remember and poll is not None and not reply.ephemeral and message_id is not None:
+            ref = message_ref(interaction.channel_id or 0, message_id)
+            await self.store.set_poll_message(poll_id=poll.poll_id, message_ref=ref)
+            if (await self.store.tally(poll_id=poll.poll_id)).total_votes:  # a vote beat us to it: redraw
+                self.refresher.request(poll)
+        return reply
+
+    async def refuse(self, interaction: discord.Interaction[Any], message: str) -> None:
+        """Answer at once, privately, with ``message`` (bad input caught before the core, or shutting down)."""
+        await self._send(interaction, render(error_reply(message)), deferred=False, deferred_private=True)
 
     async def _defer_if_slow(
         self, interaction: discord.Interaction[Any], task: asyncio.Future[Reply], private: bool
     ) -> bool:
-        done, _ = await asyncio.wait({task}, timeout=self.defer_after)
-        if done:
+        if await self.inflight.wait_for(task, self.defer_after) or self.inflight.gave_up.is_set():
             return False
         try:
             await interaction.response.defer(ephemeral=private, thinking=True)
         except discord.HTTPException as exc:
             logger.warning("could not defer interaction %s: %s %s", interaction.id, exc.status, exc.text)
         return True
+
+    async def _outcome(self, interaction: discord.Interaction[Any], task: asyncio.Future[Reply]) -> Reply | None:
+        """The core's reply, an apology if it failed, or ``None`` if shutdown gave up on it (and cancelled it)."""
+        if not await self.inflight.wait_for(task):
+            task.cancel()
+            await asyncio.wait({task})
+            if not task.cancelled():
+                task.exception()  # it ended while being cancelled; the answer is the restarting one all the same
+            return None
+        try:
+            return task.result()
+        except Exception:
+            logger.exception("the core failed on interaction %s", interaction.id)
+            return error_reply("Something went wrong; it has been logged. Please try again.")
 
     async def _send(
         self, interaction: discord.Interaction[Any], rendered: Rendered, deferred: bool, deferred_private: bool
@@ -123,6 +150,14 @@ class Responder:
 
     async def drain(self) -> None:
         """Wait (up to :data:`DRAIN_WAIT`) for the answers in flight, then for the pending poll-message edits."""
-        if self.inflight:
-            await asyncio.wait(set(self.inflight), timeout=DRAIN_WAIT)
+        await self.inflight.wait(DRAIN_WAIT)
         await self.refresher.flush()
+
+    async def shutdown(self, grace: float = SHUTDOWN_GRACE) -> None:
+        """Finish or give up on the answers in flight, then send the pending poll-message edits; each bounded."""
+        await self.inflight.shutdown(grace)
+        try:
+            async with asyncio.timeout(FLUSH_WAIT):
+                await self.refresher.flush()
+        except TimeoutError:  # the edits still waiting are cancelled with the flush
+            logger.warning("shutting down: Discord did not take the last poll-message edits in time")

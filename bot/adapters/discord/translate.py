@@ -8,6 +8,8 @@ from typing import Any, cast
 
 import discord
 
+from bot.adapters.discord.typed_flags import read_typed_flags
+from bot.core.registry import Registry
 from bot.core.request import Request, User
 
 PLATFORM = "discord"
@@ -31,6 +33,8 @@ class Invocation:
     args: dict[str, str]
     focused: str | None = None
     """For autocomplete: the option being typed."""
+    given: frozenset[str] = frozenset()
+    """Every option the member filled in, ``False`` flags included."""
 
 
 def _text(value: object) -> str | None:
@@ -53,7 +57,8 @@ def parse_command_data(data: Mapping[str, Any]) -> Invocation:
             focused = str(option["name"])
         if (text := _text(option.get("value"))) is not None:
             args[str(option["name"])] = text
-    return Invocation(str(data.get("name", "")), subcommand, args, focused)
+    given = frozenset(str(option["name"]) for option in options)
+    return Invocation(str(data.get("name", "")), subcommand, args, focused, given)
 
 
 def is_admin(command: str, permissions: discord.Permissions) -> bool:
@@ -81,9 +86,16 @@ def user_for(interaction: discord.Interaction[Any], command: str) -> User:
     return User(id=str(interaction.user.id), display_name=name[:100], is_admin=admin)
 
 
-def to_request(interaction: discord.Interaction[Any]) -> Request:
-    """A chat-input command interaction as a core request."""
+def to_request(interaction: discord.Interaction[Any], registry: Registry | None = None) -> Request:
+    """A chat-input command interaction as a core request; with ``registry``, flags typed in its text are read.
+
+    Raises:
+        UserError: a flag typed in the text that the command does not have (the core's message).
+    """
     invocation = parse_command_data(interaction_data(interaction))
+    args = invocation.args
+    if registry is not None:
+        args = read_typed_flags(registry, invocation.command, invocation.subcommand, args, invocation.given)
     workspace, channel = place(interaction)
     return Request(
         platform=PLATFORM,
@@ -92,5 +104,5 @@ def to_request(interaction: discord.Interaction[Any]) -> Request:
         user=user_for(interaction, invocation.command),
         command=invocation.command[:64],
         subcommand=invocation.subcommand,
-        args=invocation.args,
+        args=args,
     )

@@ -306,10 +306,18 @@ class FakeDiscord(FakeGateway):
                 item["focused"] = True
         return await self._interact(4, data, actor)
 
-    async def click(self, message: Message, custom_id: str, actor: Actor) -> Interaction:
-        """A member presses the button ``custom_id`` on ``message``."""
-        data = {"custom_id": custom_id, "component_type": 2}
+    async def click(self, message: Message, custom_id: str, actor: Actor, component_type: int = 2) -> Interaction:
+        """A member presses the button ``custom_id`` on ``message`` (or picks nothing in a select menu)."""
+        data: dict[str, Any] = {"custom_id": custom_id, "component_type": component_type}
+        if component_type != 2:
+            data["values"] = []
         return await self._interact(3, data, actor, message)
+
+    async def submit_modal(self, custom_id: str, actor: Actor) -> Interaction:
+        """A member submits a (stale) modal form ``custom_id`` with one empty text field."""
+        field = {"type": 4, "custom_id": "field", "value": ""}
+        data = {"custom_id": custom_id, "components": [{"type": 1, "components": [field]}]}
+        return await self._interact(5, data, actor)
 
     async def answer(self, interaction: Interaction, within: float = 10.0) -> Message:
         """The message the bot answered ``interaction`` with (after a deferral: the final one)."""

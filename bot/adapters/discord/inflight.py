@@ -1,0 +1,79 @@
+"""The answers in flight, so that shutdown can wait for them, give up on them, and end them in a bounded time.
+
+Shutdown takes no new work, lets the answers in flight finish for a grace period, then asks the ones
+still waiting for the core to give up (each answers "the bot is restarting" in place of its
+"thinking…"), and finally cancels anything still talking to Discord, before the HTTP session and the
+database close under it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+SHUTDOWN_GRACE = 2.0
+"""Seconds shutdown lets the core finish the answers in flight."""
+SEND_WAIT = 2.0
+"""Seconds shutdown then allows for the last answers to reach Discord (and again for cancelled ones to end)."""
+
+
+class InFlight:
+    """Tasks answering an interaction, tracked with :meth:`track`."""
+
+    def __init__(self) -> None:
+        self.tasks: set[asyncio.Task[Any]] = set()
+        self.stopping = False
+        """Set at shutdown: new interactions are told the bot is restarting instead of being worked on."""
+        self.gave_up = asyncio.Event()
+        """Set when shutdown stops waiting for the core."""
+
+    @contextlib.contextmanager
+    def track(self) -> Iterator[None]:
+        """Count the current task as in flight until the block ends (nested blocks: until the outermost ends)."""
+        current = asyncio.current_task()
+        added = current is not None and current not in self.tasks
+        if current is not None:
+            self.tasks.add(current)
+        try:
+            yield
+        finally:
+            if added and current is not None:
+                self.tasks.discard(current)
+
+    async def wait(self, seconds: float) -> None:
+        """Wait until nothing is in flight (including work that started meanwhile), at most ``seconds``."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + seconds
+        while self.tasks and (left := deadline - loop.time()) > 0:
+            await asyncio.wait(set(self.tasks), timeout=left)
+
+    async def wait_for(self, work: asyncio.Future[Any], seconds: float | None = None) -> bool:
+        """Wait for ``work`` at most ``seconds`` (``None``: no limit) or until shutdown gives up; whether it is done."""
+        if not work.done() and not self.gave_up.is_set():
+            give_up = asyncio.ensure_future(self.gave_up.wait())
+            try:
+                await asyncio.wait({work, give_up}, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                give_up.cancel()
+        return work.done()
+
+    async def shutdown(self, grace: float = SHUTDOWN_GRACE, send_wait: float = SEND_WAIT) -> None:
+        """Stop taking work, wait ``grace`` seconds, give up on the core, then end what is left."""
+        self.stopping = True
+        await self.wait(grace)
+        if self.tasks:
+            logger.info(
+                "shutting down: answers still waiting for the core: %d; they say the bot is restarting", len(self.tasks)
+            )
+            self.gave_up.set()
+            await self.wait(send_wait)
+        if self.tasks:
+            logger.warning("shutting down: answers not sent in time, cancelled: %d", len(self.tasks))
+            for task in list(self.tasks):
+                task.cancel()
+            await self.wait(send_wait / 2)
