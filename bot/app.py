@@ -37,12 +37,17 @@ class App:
         if self._scheduler_task is None:
             self._scheduler_task = asyncio.create_task(self.scheduler.run(), name="scheduler")
 
-    async def stop(self) -> None:
+    async def stop_scheduler(self) -> None:
+        """No more digests or timed closes from now on (the first step of a shutdown)."""
         if self._scheduler_task is not None:
-            self._scheduler_task.cancel()
+            task, self._scheduler_task = self._scheduler_task, None
+            task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await self._scheduler_task
-            self._scheduler_task = None
+                await task
+
+    async def stop(self) -> None:
+        """Stop the scheduler, then close the database."""
+        await self.stop_scheduler()
         await self.store.close()
 
 

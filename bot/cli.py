@@ -1,28 +1,32 @@
-"""The ``debatebot`` command: run the bot, open the console, check the knowledge base, query and export."""
+"""The ``debatebot`` command: run the bot, open the console, check the knowledge base, query and export.
+
+Exit status: 0 done; 1 the command failed (a bad knowledge base, an unknown poll, a fatal platform error);
+2 a setting is wrong (the message names it); 130 interrupted; 141 standard output was closed early
+(``debatebot ask "x" | head -1``), as for any program killed by SIGPIPE, but without a traceback.
+"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import json
+import contextlib
 import logging
+import os
+import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot.app import build_app, build_services
-from bot.core.clock import SystemClock
-from bot.core.core import Core
-from bot.core.errors import UserError
-from bot.core.parsing import validate_args
-from bot.core.request import Request, User
-from bot.exports import export_csv, export_json, poll_summaries_json
+from bot.app import App, build_app
 from bot.knowledge.loader import KnowledgeError, load_knowledge
+from bot.logredact import install_redaction
 from bot.settings import Settings, SettingsError, load_settings
 from bot.store.port import StoreError
-from bot.store.sqlite import SQLiteStore
+from bot.store.sqlite_errors import DatabaseFileError
 
 logger = logging.getLogger("bot")
+
+EXIT_BROKEN_PIPE = 141
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -50,6 +54,20 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        try:
+            return _main(argv)
+        finally:
+            sys.stdout.flush()  # inside the try: a reader that went away is reported here, not at exit
+    except BrokenPipeError:
+        # Whoever read our output stopped early (`| head -1`): nothing left to say, and nobody to say it to.
+        with contextlib.suppress(OSError, ValueError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args = _parser().parse_args(argv)
     try:
         settings = load_settings()
@@ -57,19 +75,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"debatebot: {exc}", file=sys.stderr)
         return 2
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    install_redaction(settings.secret_values())
     try:
         return _dispatch(args, settings)
     except KnowledgeError as exc:
         print(exc.report(), file=sys.stderr)
         return 1
+    except DatabaseFileError as exc:
+        print(f"debatebot: DATABASE_URL: {exc}", file=sys.stderr)
+        return 2
     except StoreError as exc:
         print(f"debatebot: database {settings.database_path}: {exc}", file=sys.stderr)
+        return 1
+    except sqlite3.Error as exc:
+        print(f"debatebot: database {settings.database_path}: SQLite error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
 
 
 def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.cli_query import run_polls, run_query
+
     if args.command == "kb":
         directory = args.directory or settings.knowledge_dir
         kb = load_knowledge(directory)
@@ -77,94 +104,43 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         print(f"knowledge base OK: {len(kb.commentators)} commentators, {claims} claims, {len(kb.topics)} topics")
         return 0
     if args.command in ("ask", "whosays"):
-        return _query(args, settings)
+        return run_query(args, settings)
     if args.command == "polls":
-        return asyncio.run(_polls(args, settings))
+        return asyncio.run(run_polls(args, settings))
     return asyncio.run(_run(args.command, settings))
 
 
 async def _run(command: str, settings: Settings) -> int:
+    """``run`` and ``console``: until end of input, a fatal error, or SIGINT/SIGTERM (then a bounded shutdown)."""
+    from bot.runner import StopSignals
+
+    with StopSignals() as signals:
+        app = build_app(settings)
+        logger.info("knowledge base: %d commentators, %d claims", len(app.kb.commentators), len(app.kb.claims))
+        await app.start()
+        try:
+            return await _serve(app, command, signals.requested)
+        finally:
+            await app.stop()
+            if signals.received:
+                logger.info("stopped after %s: work in progress finished, database closed", signals.received)
+
+
+async def _serve(app: App, command: str, stopping: asyncio.Event) -> int:
     from bot.adapters.console import ConsolePublisher, run_console
     from bot.runner import AdapterFatal, configured_adapters, serve
 
-    app = build_app(settings)
-    logger.info("knowledge base: %d commentators, %d claims", len(app.kb.commentators), len(app.kb.claims))
-    await app.start()
-    try:
-        adapters = configured_adapters(app) if command == "run" else []
-        if not adapters:
-            app.scheduler.publishers[ConsolePublisher.platform] = ConsolePublisher(sys.stdout)
-            app.start_scheduler()
-            await run_console(app.core)
-            return 0
-        logger.info("starting %s", ", ".join(adapter.name for adapter in adapters))
-        app.start_scheduler()  # each adapter registers its publisher with the scheduler once connected
-        try:
-            await serve(adapters)
-        except AdapterFatal as exc:
-            print(f"debatebot: {exc}", file=sys.stderr)
-            return 1
+    adapters = configured_adapters(app) if command == "run" else []
+    if not adapters:
+        app.scheduler.publishers[ConsolePublisher.platform] = ConsolePublisher(sys.stdout)
+        app.start_scheduler()
+        await run_console(app.core, stopping=stopping)
         return 0
-    finally:
-        await app.stop()
-
-
-def _query(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.cli_query import ask_json, whosays_json
-
-    services = build_services(settings, SQLiteStore(settings.database_path), SystemClock())
-    core = Core(services)
-    name, text = ("ask", args.question) if args.command == "ask" else ("whosays", args.name)
-    command = core.registry.get(name)
-    assert command is not None
+    logger.info("starting %s", ", ".join(adapter.name for adapter in adapters))
+    app.start_scheduler()  # each adapter registers its publisher with the scheduler once connected
     try:
-        validate_args(command, {command.args[0].name: text})
-    except UserError as exc:
+        await serve(adapters, stopping, before_stop=app.stop_scheduler)
+    except AdapterFatal as exc:
         print(f"debatebot: {exc}", file=sys.stderr)
-        return 2
-    if args.json:
-        payload = ask_json(services, text) if name == "ask" else whosays_json(services, text)
-        print(json.dumps(payload, ensure_ascii=False, indent=2))
-        return 1 if name == "whosays" and payload["commentator"] is None else 0
-    request = Request(
-        platform="cli",
-        workspace="local",
-        channel="cli",
-        user=User(id="cli"),
-        command=name,
-        args={command.args[0].name: text},
-    )
-    answer = asyncio.run(core.handle(request))
-    print(answer.fallback)
-    return 1 if answer.error else 0
-
-
-async def _polls(args: argparse.Namespace, settings: Settings) -> int:
-    if not settings.database_path.exists():
-        print(f"debatebot: no database at {settings.database_path} (set DATABASE_URL)", file=sys.stderr)
         return 1
-    store = SQLiteStore(settings.database_path)
-    await store.open()
-    try:
-        if args.polls_command == "list":
-            summaries = await store.list_polls()
-            if args.json:
-                print(json.dumps(poll_summaries_json(summaries), ensure_ascii=False, indent=2))
-            else:
-                for s in summaries:
-                    state = "closed" if s.closed else "open"
-                    print(f"#{s.id}\t{state}\t{s.total_votes} votes\t{s.platform}/{s.channel}\t{s.question}")
-            return 0
-        poll = await store.get_poll(poll_id=args.poll_id)
-        if poll is None:
-            print(f"debatebot: there is no poll #{args.poll_id}", file=sys.stderr)
-            return 1
-        tally = await store.tally(poll_id=poll.id)
-        voters = [] if poll.anonymous else await store.voters(poll_id=poll.id)
-        if args.format == "csv":
-            sys.stdout.write(export_csv(poll, tally, voters))
-        else:
-            print(json.dumps(export_json(poll, tally, voters), ensure_ascii=False, indent=2))
-        return 0
-    finally:
-        await store.close()
+    return 0

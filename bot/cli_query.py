@@ -1,11 +1,24 @@
-"""The JSON shapes of ``debatebot ask --json`` and ``debatebot whosays --json``."""
+"""The CLI's read commands: ``ask``, ``whosays`` (and their ``--json`` shapes) and ``polls list/export``."""
 
 from __future__ import annotations
 
+import argparse
+import asyncio
+import json
+import sys
 from typing import Any
 
+from bot.app import build_services
+from bot.core.clock import SystemClock
+from bot.core.core import Core
+from bot.core.errors import UserError
+from bot.core.parsing import validate_args
+from bot.core.request import Request, User
 from bot.core.services import Services
+from bot.exports import export_csv, export_json, poll_summaries_json
 from bot.knowledge.base import CitedClaim
+from bot.settings import Settings
+from bot.store.sqlite import SQLiteStore
 
 
 def _claim_json(services: Services, cited: CitedClaim) -> dict[str, Any]:
@@ -57,3 +70,62 @@ def whosays_json(services: Services, query: str) -> dict[str, Any]:
         },
         "suggestions": [],
     }
+
+
+def run_query(args: argparse.Namespace, settings: Settings) -> int:
+    """``debatebot ask QUESTION`` and ``debatebot whosays NAME``, as text or ``--json``."""
+    services = build_services(settings, SQLiteStore(settings.database_path), SystemClock())
+    core = Core(services)
+    name, text = ("ask", args.question) if args.command == "ask" else ("whosays", args.name)
+    command = core.registry.get(name)
+    assert command is not None
+    try:
+        validate_args(command, {command.args[0].name: text})
+    except UserError as exc:
+        print(f"debatebot: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        payload = ask_json(services, text) if name == "ask" else whosays_json(services, text)
+        print(json.dumps(payload, ensure_ascii=False, indent=2))
+        return 1 if name == "whosays" and payload["commentator"] is None else 0
+    request = Request(
+        platform="cli",
+        workspace="local",
+        channel="cli",
+        user=User(id="cli"),
+        command=name,
+        args={command.args[0].name: text},
+    )
+    answer = asyncio.run(core.handle(request))
+    print(answer.fallback)
+    return 1 if answer.error else 0
+
+
+async def run_polls(args: argparse.Namespace, settings: Settings) -> int:
+    """``debatebot polls list`` and ``debatebot polls export ID``: an export is read in one snapshot."""
+    if not settings.database_path.exists():
+        print(f"debatebot: no database at {settings.database_path} (set DATABASE_URL)", file=sys.stderr)
+        return 1
+    store = SQLiteStore(settings.database_path)
+    await store.open()
+    try:
+        if args.polls_command == "list":
+            summaries = await store.list_polls()
+            if args.json:
+                print(json.dumps(poll_summaries_json(summaries), ensure_ascii=False, indent=2))
+            else:
+                for s in summaries:
+                    state = "closed" if s.closed else "open"
+                    print(f"#{s.id}\t{state}\t{s.total_votes} votes\t{s.platform}/{s.channel}\t{s.question}")
+            return 0
+        snapshot = await store.poll_snapshot(poll_id=args.poll_id)
+        if snapshot is None:
+            print(f"debatebot: there is no poll #{args.poll_id}", file=sys.stderr)
+            return 1
+        if args.format == "csv":
+            sys.stdout.write(export_csv(snapshot.poll, snapshot.tally, snapshot.voters))
+        else:
+            print(json.dumps(export_json(snapshot.poll, snapshot.tally, snapshot.voters), ensure_ascii=False, indent=2))
+        return 0
+    finally:
+        await store.close()

@@ -9,32 +9,27 @@ import re
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-_HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+from bot.core.schedule import check_hhmm, check_time_zone
+from bot.settings_checks import (
+    check_plain_text,
+    check_secret,
+    env_file_problem,
+    parse_command_names,
+    parse_grace,
+    parse_id_list,
+)
+
+__all__ = ["Settings", "SettingsError", "check_hhmm", "check_time_zone", "load_settings"]
+
+_SECRETS = ("discord_token", "slack_bot_token", "slack_app_token", "slack_signing_secret")
 
 
 class SettingsError(Exception):
     """A setting is missing or malformed; the message names the variable, never a secret value."""
-
-
-def check_time_zone(name: str) -> str:
-    """Return ``name`` if it is a known IANA time zone, else raise ``ValueError``."""
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, IsADirectoryError) as exc:
-        raise ValueError(f"unknown time zone {name!r} (use an IANA name such as Europe/Berlin)") from exc
-    return name
-
-
-def check_hhmm(value: str) -> str:
-    """Return ``value`` if it is a 24-hour ``HH:MM`` time, else raise ``ValueError``."""
-    if not _HHMM.match(value):
-        raise ValueError(f"{value!r} is not a time in 24-hour HH:MM form, such as 08:30")
-    return value
 
 
 class Settings(BaseSettings):
@@ -73,32 +68,31 @@ class Settings(BaseSettings):
     @field_validator("discord_guild_ids", "discord_shard_ids", mode="before")
     @classmethod
     def _int_list(cls, value: object) -> object:
-        if isinstance(value, str):
-            parts = [part.strip() for part in value.split(",") if part.strip()]
-            if not all(part.isdigit() for part in parts):
-                raise ValueError("expected comma-separated numbers, such as 123456789012345678,234567890123456789")
-            return tuple(int(part) for part in parts)
-        return value
+        return parse_id_list(value) if isinstance(value, str) else value
 
     @field_validator("slack_admin_user_ids", mode="before")
     @classmethod
     def _str_list(cls, value: object) -> object:
         if isinstance(value, str):
-            return tuple(part.strip() for part in value.split(",") if part.strip())
+            return tuple(check_plain_text(part.strip()) for part in value.split(",") if part.strip())
         return value
+
+    @field_validator(
+        "database_url",
+        "knowledge_dir",
+        "discord_api_base_url",
+        "discord_gateway_url",
+        "slack_api_base_url",
+        mode="before",
+    )
+    @classmethod
+    def _one_line(cls, value: object) -> object:
+        return check_plain_text(value) if isinstance(value, str) else value
 
     @field_validator("slack_command_names", mode="before")
     @classmethod
     def _command_names(cls, value: object) -> object:
-        if not isinstance(value, str):
-            return value
-        names: dict[str, str] = {}
-        for pair in (part.strip() for part in value.split(",") if part.strip()):
-            command, sep, slash = pair.partition("=")
-            if not sep or not re.fullmatch(r"/[a-z0-9_-]{1,31}", slash.strip()):
-                raise ValueError(f"expected command=/slash pairs such as poll=/debatepoll, got {pair!r}")
-            names[command.strip()] = slash.strip()
-        return names
+        return parse_command_names(value) if isinstance(value, str) else value
 
     @field_validator("discord_api_base_url", "slack_api_base_url", "discord_gateway_url")
     @classmethod
@@ -127,12 +121,7 @@ class Settings(BaseSettings):
     @field_validator("digest_grace", mode="before")
     @classmethod
     def _grace(cls, value: object) -> object:
-        if isinstance(value, str):
-            match = re.fullmatch(r"\s*(?:(\d+)h)?\s*(?:(\d+)m)?\s*", value)
-            if not match or not any(match.groups()):
-                raise ValueError("expected hours and/or minutes such as 6h, 90m or 1h30m")
-            return timedelta(hours=int(match.group(1) or 0), minutes=int(match.group(2) or 0))
-        return value
+        return parse_grace(value) if isinstance(value, str) else value
 
     @field_validator("digest_default_time")
     @classmethod
@@ -144,12 +133,22 @@ class Settings(BaseSettings):
     def _zone(cls, value: str) -> str:
         return check_time_zone(value)
 
-    @field_validator(
-        "knowledge_dir", "discord_token", "slack_bot_token", "slack_app_token", "slack_signing_secret", mode="before"
-    )
+    @field_validator("knowledge_dir", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator(*_SECRETS, mode="before")
+    @classmethod
+    def _secret(cls, value: object) -> object:
+        if isinstance(value, str):
+            return None if not value.strip() else check_secret(value)
+        return value
+
+    def secret_values(self) -> tuple[str, ...]:
+        """The configured tokens and secrets, for log redaction."""
+        values = (getattr(self, name) for name in _SECRETS)
+        return tuple(value.get_secret_value() for value in values if value is not None)
 
     @property
     def database_path(self) -> Path:
@@ -165,6 +164,9 @@ def load_settings(**overrides: object) -> Settings:
     """
     try:
         return Settings(**overrides)  # type: ignore[arg-type]
+    except (UnicodeDecodeError, OSError) as exc:
+        problem = env_file_problem(overrides.get("_env_file", Settings.model_config.get("env_file")))
+        raise SettingsError(f"invalid settings:\n  {problem or f'.env: cannot be read ({exc})'}") from None
     except ValidationError as exc:
         lines = []
         for error in exc.errors(include_input=False, include_url=False):

@@ -9,15 +9,14 @@ answer shows how to ask it as a question.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import getpass
 import re
 import sys
-from collections.abc import Callable
 from typing import TextIO
 
+from bot.adapters.console_input import LineReader
 from bot.core.core import Core
-from bot.core.parsing import MAX_LINE
+from bot.core.parsing import MAX_LINE, tokenize
 from bot.core.render_text import error_reply, render_text
 from bot.core.reply import Button, PollView, Reply
 from bot.core.request import User
@@ -26,6 +25,11 @@ from bot.store.records import ChannelRef, Poll
 
 _BUTTON_NUMBER = re.compile(r"^[0-9]{1,3}$")
 PLATFORM, WORKSPACE, CHANNEL = "console", "local", "console"
+MAX_NAME = 100
+AS_USAGE = (
+    'Usage: /as NAME [admin] — one name (a name with spaces goes in "double quotes"), then optionally the word '
+    'admin. For example: /as bob, /as mod admin, /as "Ada Lovelace".'
+)
 BANNER = (
     "debatebot console. Try /whosays lecun, /ask who thinks open source is the real winner?, /poll whos-losing, "
     "/help.\n/as NAME [admin] switches user; a number presses a button; /quit leaves."
@@ -68,7 +72,7 @@ class ConsoleSession:
         if text in ("/quit", "/exit"):
             return False
         if text.split()[0] == "/as":
-            self._switch_user(text.split()[1:])
+            self._switch_user(tokenize(text)[1:])
             return True
         if _BUTTON_NUMBER.match(text):
             await self._press(int(text))
@@ -86,13 +90,19 @@ class ConsoleSession:
         return True
 
     def _switch_user(self, words: list[str]) -> None:
+        """``/as NAME [admin]``: exactly one name and an optional literal ``admin``; anything else gets the usage."""
         if not words:
-            self.write(f"You are {self.user.id}{' (admin)' if self.user.is_admin else ''}. Usage: /as NAME [admin]")
+            self.write(f"You are {self.user.id}{' (admin)' if self.user.is_admin else ''}. {AS_USAGE}")
             return
-        admin = len(words) > 1 and words[-1].casefold() == "admin"
-        name = " ".join(words[:-1] if admin else words)[:100]
-        self.user = User(id=name, display_name=name, is_admin=admin)
-        self.write(f"You are now {name}{' (admin)' if admin else ''}.")
+        admin = len(words) == 2 and words[1].casefold() == "admin"
+        name = words[0].strip()
+        if len(words) > 2 or (len(words) == 2 and not admin):
+            self.write(f"/as takes one name and optionally the word admin. {AS_USAGE}")
+        elif not name or not name.isprintable() or len(name) > MAX_NAME:
+            self.write(f"A name is 1 to {MAX_NAME} printable characters, on one line. {AS_USAGE}")
+        else:
+            self.user = User(id=name, display_name=name, is_admin=admin)
+            self.write(f"You are now {name}{' (admin)' if admin else ''}.")
 
     async def _press(self, number: int) -> None:
         if not 1 <= number <= len(self.buttons):
@@ -141,28 +151,22 @@ def _login_name() -> str:
         return "you"
 
 
-async def run_console(core: Core, stdin: TextIO = sys.stdin, out: TextIO = sys.stdout) -> None:
-    """Read commands until end of input or /quit. A terminal gets a prompt; a pipe is read line by line."""
+async def run_console(
+    core: Core, stdin: TextIO = sys.stdin, out: TextIO = sys.stdout, stopping: asyncio.Event | None = None
+) -> None:
+    """Read commands until end of input, /quit or ``stopping``. A terminal gets a prompt; a pipe is read line by line.
+
+    Once ``stopping`` is set no further line is read; a command already running finishes first.
+    """
     session = ConsoleSession(core, out)
-    interactive = stdin.isatty()
-    if interactive:
-        session.write(BANNER)
-    read: Callable[[], str] = (lambda: _prompt()) if interactive else stdin.readline
-    while True:
-        try:
-            text = await asyncio.to_thread(read)
-        except (EOFError, KeyboardInterrupt):
-            break
-        if text == "" and not interactive:
-            break
-        if not interactive and text.strip():
-            session.write(f"> {text.strip()}")
-        if not await session.line(text):
-            break
-        session.write("")
-
-
-def _prompt() -> str:
-    with contextlib.suppress(ImportError):
-        import readline  # noqa: F401  (line editing and history when available)
-    return input("debatebot> ")
+    with LineReader(stdin) as reader:
+        if reader.interactive:
+            session.write(BANNER)
+        while (text := await reader.next_line(stopping)) is not None:
+            if not reader.interactive and text.strip():
+                session.write(f"> {text.strip()}")
+            if not await session.line(text):
+                break
+            session.write("")
+        if reader.interactive and stopping is not None and stopping.is_set():
+            session.write("")  # end the abandoned prompt's line

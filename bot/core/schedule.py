@@ -8,9 +8,28 @@ Policy for daylight-saving changes:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+_HHMM = re.compile(r"^([01][0-9]|2[0-3]):([0-5][0-9])$")
+
+
+def check_time_zone(name: str) -> str:
+    """Return ``name`` if it is a known IANA time zone, else raise ``ValueError``."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, IsADirectoryError) as exc:
+        raise ValueError(f"unknown time zone {name!r} (use an IANA name such as Europe/Berlin)") from exc
+    return name
+
+
+def check_hhmm(value: str) -> str:
+    """Return ``value`` if it is a 24-hour ``HH:MM`` time, else raise ``ValueError``."""
+    if not _HHMM.match(value):
+        raise ValueError(f"{value!r} is not a time in 24-hour HH:MM form, such as 08:30")
+    return value
 
 
 @dataclass(frozen=True, order=True)

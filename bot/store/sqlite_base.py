@@ -21,6 +21,7 @@ import aiosqlite
 
 from bot.store.migrations import migrate
 from bot.store.port import Store, StoreError
+from bot.store.sqlite_errors import database_error, make_folder
 
 logger = logging.getLogger(__name__)
 
@@ -56,7 +57,23 @@ class SQLiteBase(Store):
         self._lock = asyncio.Lock()
 
     async def open(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        """Connect, check the file, switch to WAL and migrate.
+
+        Raises:
+            DatabaseFileError: the path cannot hold a database (read-only, a file in the way, not SQLite,
+                damaged); see :mod:`bot.store.sqlite_errors`.
+            StoreError: the database is newer than this code, or locked for longer than the busy timeout.
+        """
+        make_folder(self.path)
+        try:
+            await self._connect()
+        except sqlite3.Error as exc:
+            raise database_error(self.path, exc) from None
+
+    async def _connect(self) -> None:
+        # Open it once with the standard library first: when aiosqlite's own connect fails, its worker
+        # thread outlives the event loop and prints a traceback on the way out.
+        await asyncio.to_thread(lambda: sqlite3.connect(self.path).close())
         db = await aiosqlite.connect(self.path, isolation_level=None)
         db.row_factory = aiosqlite.Row
         try:
@@ -102,7 +119,7 @@ class SQLiteBase(Store):
         async with self._lock:
             db = self.db
             try:
-                await self._begin(db)
+                await self._begin(db, "IMMEDIATE")
                 yield db
             except BaseException:
                 if db.in_transaction:
@@ -110,21 +127,35 @@ class SQLiteBase(Store):
                 raise
             await db.commit()
 
-    async def _begin(self, db: aiosqlite.Connection) -> None:
+    async def _begin(self, db: aiosqlite.Connection, mode: str) -> None:
         try:
-            await db.execute("BEGIN IMMEDIATE")
+            await db.execute(f"BEGIN {mode}")
         except sqlite3.OperationalError:
             if not db.in_transaction:
                 raise
-            # A write cancelled while its BEGIN was queued left a transaction open: undo it and go on.
-            logger.warning("rolling back a transaction left open by a cancelled write")
+            # An operation cancelled while its BEGIN was queued left a transaction open: undo it and go on.
+            logger.warning("rolling back a transaction left open by a cancelled operation")
             await db.rollback()
-            await db.execute("BEGIN IMMEDIATE")
+            await db.execute(f"BEGIN {mode}")
 
     @asynccontextmanager
     async def _read(self) -> AsyncIterator[aiosqlite.Connection]:
+        """One statement's worth of reading; use :meth:`_snapshot` when several must agree."""
         async with self._lock:
             yield self.db
+
+    @asynccontextmanager
+    async def _snapshot(self) -> AsyncIterator[aiosqlite.Connection]:
+        """Several reads that see one moment: a read transaction, so another process's commits in between
+        (votes from the bot while the CLI exports) are either all seen or not at all."""
+        async with self._lock:
+            db = self.db
+            await self._begin(db, "DEFERRED")
+            try:
+                yield db
+            finally:
+                if db.in_transaction:
+                    await db.rollback()
 
     async def _all(self, db: aiosqlite.Connection, sql: str, params: Any = ()) -> list[aiosqlite.Row]:
         async with db.execute(sql, params) as cursor:

@@ -9,6 +9,7 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -51,18 +52,23 @@ class Cli:
     database: Path
 
     def run(
-        self, *args: str, stdin: str = "", env: Mapping[str, str] | None = None
+        self, *args: str, stdin: str = "", env: Mapping[str, str] | None = None, **options: Any
     ) -> subprocess.CompletedProcess[str]:
+        """``options`` go to :func:`subprocess.run` (``user=``, ``stdout=``…)."""
+        if "stdout" in options:
+            options.setdefault("stderr", subprocess.PIPE)
+        else:
+            options.setdefault("capture_output", True)
         return subprocess.run(
             [sys.executable, "-m", "bot", *args],
             cwd=self.cwd,
             env=clean_env(self.database, env),
             input=stdin,
-            capture_output=True,
             text=True,
             encoding="utf-8",
             timeout=60,
             check=False,
+            **options,
         )
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
+import os
+import threading
 
 import pytest
 
@@ -300,3 +303,26 @@ async def test_text_without_a_slash_is_not_run_and_the_answer_shows_the_command(
     assert take(out) == (
         f"(only you see this) Commands start with a slash. Did you mean: {suggestion} Type /help to see the commands.\n"
     )
+
+
+async def test_run_console_stops_without_waiting_for_the_next_line(core: Core) -> None:
+    """A stop request (SIGTERM) must not wait for input that may never come: the pending read is abandoned."""
+    read_fd, write_fd = os.pipe()
+    stdin = os.fdopen(read_fd, "r", encoding="utf-8")
+    out = io.StringIO()
+    stopping = asyncio.Event()
+    try:
+        os.write(write_fd, b"/whosays wang\n")
+        console = asyncio.create_task(run_console(core, stdin=stdin, out=out, stopping=stopping))
+        for _ in range(200):
+            if "Alexandr Wang" in out.getvalue():
+                break
+            await asyncio.sleep(0.01)
+        stopping.set()
+        await asyncio.wait_for(console, 2)
+    finally:
+        os.close(write_fd)  # the abandoned read now sees the end of input and its thread ends
+        for thread in [t for t in threading.enumerate() if t.name == "console-input"]:
+            thread.join(2)
+        stdin.close()
+    assert [command for command, _ in exchanges(out.getvalue())] == ["/whosays wang"]

@@ -11,6 +11,7 @@ import pytest
 from bot.store.port import Store
 from bot.store.records import Tally, VoteOutcome
 from bot.store.sqlite import SQLiteStore
+from bot.store.sqlite_polls import PollSnapshot
 from tests.store.factories import MINUTE, T0, new_poll
 
 
@@ -174,3 +175,49 @@ async def test_two_stores_opening_a_new_database_at_once(tmp_path: Path) -> None
         for result in results:
             if isinstance(result, BaseException):
                 raise result
+
+
+async def test_exports_and_tallies_taken_during_a_burst_of_votes_each_show_one_moment(tmp_path: Path) -> None:
+    """Another process (the CLI) reads while the bot writes: a total and a voter list must come from one moment."""
+    path = tmp_path / "burst.sqlite3"
+    writers = [SQLiteStore(path) for _ in range(3)]
+    reader = SQLiteStore(path)
+    for store in (*writers, reader):
+        await store.open()
+    try:
+        poll = await writers[0].create_poll(poll=new_poll(keys=("a", "b", "c", "d")), now=T0)
+        burst_over = asyncio.Event()
+
+        async def vote(store: SQLiteStore, prefix: str) -> None:
+            for i in range(100):  # every voter votes, and every other one then changes their mind
+                await store.cast_vote(poll_id=poll.id, user_id=f"{prefix}{i}", option_key="abcd"[i % 4], now=T0)
+                if i % 2:
+                    await store.cast_vote(poll_id=poll.id, user_id=f"{prefix}{i}", option_key="d", now=T0)
+
+        async def read_until_the_burst_is_over() -> list[tuple[PollSnapshot, Tally]]:
+            seen = []
+            while not burst_over.is_set():
+                snapshot = await reader.poll_snapshot(poll_id=poll.id)
+                assert snapshot is not None
+                seen.append((snapshot, await reader.tally(poll_id=poll.id)))
+                await asyncio.sleep(0)
+            return seen
+
+        readings = asyncio.create_task(read_until_the_burst_is_over())
+        await asyncio.gather(*(vote(store, f"w{n}-") for n, store in enumerate(writers)))
+        burst_over.set()
+        seen = await readings
+
+        final = await reader.poll_snapshot(poll_id=poll.id)
+        assert final is not None
+        assert final.tally.total_votes == len(final.voters) == 300
+        assert sum(0 < snapshot.tally.total_votes < 300 for snapshot, _ in seen) >= 10, "readings mid-burst"
+        for snapshot, tally in seen:
+            voters = snapshot.voters
+            assert snapshot.tally.total_votes == len(voters)
+            assert snapshot.tally.counts == {key: sum(v.option_key == key for v in voters) for key in "abcd"}
+            assert snapshot.tally.voters == len({v.user_id for v in voters})
+            assert tally.total_votes == tally.voters  # one vote per voter in a single-choice poll
+    finally:
+        for store in (*writers, reader):
+            await store.close()

@@ -12,9 +12,8 @@ from bot.core.registry import Argument, Command
 from bot.core.render_text import reply
 from bot.core.reply import Context, Reply, Text
 from bot.core.request import Request
-from bot.core.schedule import next_slot
+from bot.core.schedule import check_hhmm, check_time_zone, next_slot
 from bot.core.services import Services
-from bot.settings import check_hhmm, check_time_zone
 from bot.store.records import DigestRun, RunStatus
 
 
