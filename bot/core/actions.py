@@ -24,4 +24,4 @@ def parse_action(action_id: str) -> tuple[str, dict[str, str]]:
         return "vote", {"poll": match.group(1), "option": match.group(2)}
     if match := _CLOSE.match(action_id):
         return "close", {"poll": match.group(1)}
-    raise UserError("That button is not one of debatebot's (or it is from an older version).")
+    raise UserError("That button is not one of debatebot's, or it is from an old version.")

@@ -64,8 +64,11 @@ class Scheduler:
                 logger.exception("scheduler tick failed; trying again shortly")
                 wake_at = self.s.clock.now() + timedelta(seconds=30)
             delay = max(0.0, (wake_at - self.s.clock.now()).total_seconds())
+            # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancellation that lands as the wake-up
+            # does, and a stopping process then waits forever for a scheduler that keeps looping.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=delay)
+                async with asyncio.timeout(delay):
+                    await self._wake.wait()
 
     async def tick(self) -> datetime:
         """Do what is due now; return when to tick next."""

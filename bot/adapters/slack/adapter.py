@@ -9,44 +9,24 @@ from datetime import timedelta
 from typing import Any, Literal
 
 import aiohttp
-from slack_bolt.async_app import AsyncApp
-from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
-from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.base import AdapterFatal
 from bot.adapters.slack.admins import AdminCheck
-from bot.adapters.slack.buttons import PollButtons
-from bot.adapters.slack.commands import SlashCommands
+from bot.adapters.slack.client import bolt_app, web_client
 from bot.adapters.slack.context import Pending, SlackContext
 from bot.adapters.slack.delivery import Delivery
-from bot.adapters.slack.events import MessageEvents
 from bot.adapters.slack.names import CommandNameError, slash_commands
 from bot.adapters.slack.outbound import Outbound
 from bot.adapters.slack.poll_messages import PollMessages
 from bot.adapters.slack.publisher import SlackPublisher
-from bot.adapters.slack.startup import (
-    Credentials,
-    KnownBot,
-    QuietTokenNotice,
-    check_bot_token,
-    credentials,
-    socket_mode_url,
-)
+from bot.adapters.slack.startup import check_bot_token, credentials, socket_mode_url
 from bot.adapters.slack.transports import HttpTransport, SocketTransport
 from bot.app import App
 
 logger = logging.getLogger(__name__)
-bolt_logger = logging.getLogger("bot.adapters.slack.bolt")
 
 EVENT_MEMORY = timedelta(days=1)
 """How long an ``event_id`` is remembered; Slack's retries come within minutes."""
-
-
-def web_client(base_url: str, session: aiohttp.ClientSession, bot_token: str | None) -> AsyncWebClient:
-    """A Web API client on ``base_url`` that waits out 429s (``Retry-After``) inside the call."""
-    client = AsyncWebClient(token=bot_token, base_url=base_url, session=session, timeout=15)
-    client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=2))
-    return client
 
 
 class SlackAdapter:
@@ -131,11 +111,7 @@ class SlackAdapter:
             pending=Pending(),
         )
         self._cleanup.append(ctx.pending.wait)
-        self._publish_scheduled_posts(SlackPublisher(out, polls))
-        bolt = self._bolt(settings.slack_api_base_url, session, keys)
-        events = MessageEvents(ctx)
-        for listeners in (SlashCommands(ctx, commands), PollButtons(ctx), events):
-            listeners.register(bolt)
+        bolt, events = bolt_app(ctx, keys, commands, settings.slack_api_base_url, session)
         self._background(events.forget_old_events(EVENT_MEMORY))
         if keys.app_token is not None:
             url = await socket_mode_url(web, keys.app_token)
@@ -143,27 +119,20 @@ class SlackAdapter:
             self._cleanup.append(socket.stop)
             await socket.start(url)
         else:
-            http = HttpTransport(bolt, self.host, self.port)
+            http = HttpTransport(bolt, self.host, self.port, keys.signing_secret)
             self._cleanup.append(http.stop)
             self.http_port = await http.start()
+        # Only now, connected: a start that fails must not wake the scheduler (see _publish_scheduled_posts).
+        self._publish_scheduled_posts(SlackPublisher(out, polls))
         logger.info("Slack adapter ready (%s mode, %d slash commands)", self.mode, len(commands))
 
-    def _bolt(self, base_url: str, session: aiohttp.ClientSession, keys: Credentials) -> AsyncApp:
-        """Bolt with a token-less client template: requests are authorized by :class:`KnownBot`, without a call."""
-        assert self.context is not None
-        if not any(isinstance(f, QuietTokenNotice) for f in bolt_logger.filters):
-            bolt_logger.addFilter(QuietTokenNotice())
-        return AsyncApp(
-            name="debatebot",
-            logger=bolt_logger,
-            client=web_client(base_url, session, None),
-            authorize=KnownBot(self.context.identity, keys.bot_token),
-            signing_secret=keys.signing_secret,
-            process_before_response=False,
-        )
-
     def _publish_scheduled_posts(self, publisher: SlackPublisher) -> None:
-        """Let the scheduler post digests and poll results here, from now until shutdown."""
+        """Let the scheduler post digests and poll results here, from now until shutdown.
+
+        Called once connected. Waking the scheduler just before a failed start made ``debatebot run`` hang now
+        and then: on Python 3.11 ``asyncio.wait_for`` can swallow the cancellation that stops the scheduler when
+        it lands just as the wake-up does, and the scheduler then sleeps on while the process waits for it.
+        """
         scheduler = self.app.scheduler
         scheduler.publishers[publisher.platform] = publisher
         scheduler.wake()

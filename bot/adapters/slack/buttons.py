@@ -1,4 +1,9 @@
-"""Poll buttons (``block_actions``): a vote or a close, answered privately, the poll's message redrawn."""
+"""Poll buttons (``block_actions``): a vote or a close, answered privately, the poll's message redrawn.
+
+Every button press is taken, not only those that look like debatebot's: a press nobody answers shows the
+member a warning and bolt an "unhandled request" (404). A button from another app or an old version of
+debatebot gets a private answer saying so.
+"""
 
 from __future__ import annotations
 
@@ -11,13 +16,17 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 
 from bot.adapters.slack.context import SlackContext
 from bot.adapters.slack.delivery import Target
-from bot.adapters.slack.translate import PLATFORM
+from bot.adapters.slack.render import render_blocks
+from bot.adapters.slack.translate import PLATFORM, field
 from bot.core.actions import parse_action
 from bot.core.errors import UserError
+from bot.core.reply import Text
 
 logger = logging.getLogger(__name__)
 
-POLL_BUTTON = re.compile(r"^(vote|close):")
+ANY_BUTTON: dict[str, str | re.Pattern[str]] = {"type": "block_actions", "action_id": re.compile(r"")}
+"""Bolt's constraint for every ``block_actions`` press (the empty pattern is found in any ``action_id``)."""
+UNKNOWN_BUTTON = "That button is not one of debatebot's, or it is from an old version. {see} to see the poll."
 
 
 def poll_of(action_id: str) -> tuple[str, int] | None:
@@ -29,35 +38,43 @@ def poll_of(action_id: str) -> tuple[str, int] | None:
     return command, int(args["poll"])
 
 
+def unknown_button(results_slash: str | None) -> str:
+    """What a press on a button that is not a poll button gets, naming how to see a poll in this workspace."""
+    see = f"Use {results_slash} <poll>" if results_slash else "Mention me with “results <poll>”"
+    return UNKNOWN_BUTTON.format(see=see)
+
+
 class PollButtons:
-    def __init__(self, ctx: SlackContext) -> None:
+    def __init__(self, ctx: SlackContext, results_slash: str | None = None) -> None:
         self.ctx = ctx
+        self.unknown = unknown_button(results_slash)
 
     def register(self, app: AsyncApp) -> None:
-        app.action(POLL_BUTTON)(self.on_press)
+        app.action(ANY_BUTTON)(self.on_press)
 
     async def on_press(self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
         with self.ctx.pending.track():
             await ack()
-            container = body.get("container") or {}
-            channel = str(container.get("channel_id") or (body.get("channel") or {}).get("id") or "")
-            user_id = str((body.get("user") or {}).get("id", ""))
-            target = Target(channel=channel, user=user_id, response_url=body.get("response_url") or None)
+            channel = field(body, "container", "channel_id") or field(body, "channel", "id")
+            response_url = field(body, "response_url") or None
+            target = Target(channel=channel, user=field(body, "user", "id"), response_url=response_url)
             try:
-                await self._press(body, action, container, target)
+                await self._press(body, field(action, "action_id"), target)
             except Exception:
                 logger.exception("a poll button failed")
                 await self.ctx.failed(target)
 
-    async def _press(
-        self, body: dict[str, Any], action: dict[str, Any], container: dict[str, Any], target: Target
-    ) -> None:
-        action_id = str(action.get("action_id", ""))
+    async def _press(self, body: dict[str, Any], action_id: str, target: Target) -> None:
         pressed = poll_of(action_id)
-        message_ts = container.get("message_ts")
-        if pressed is not None and message_ts and not container.get("is_ephemeral"):
-            self.ctx.polls.clicked(pressed[1], target.channel, str(message_ts), target.response_url)
-        user = await self.ctx.user(target.user, (body.get("user") or {}).get("name"), pressed[0] if pressed else None)
+        if pressed is None:
+            logger.info("a press on a button that is not debatebot's (action_id %.60r)", action_id)
+            await self.ctx.delivery.private(render_blocks([Text(text=self.unknown)]), target)
+            return
+        message_ts = field(body, "container", "message_ts")
+        container = body.get("container")
+        if message_ts and not (isinstance(container, dict) and container.get("is_ephemeral")):
+            self.ctx.polls.clicked(pressed[1], target.channel, message_ts, target.response_url)
+        user = await self.ctx.user(target.user, field(body, "user", "name") or None, pressed[0])
         reply = await self.ctx.core.handle_action(
             platform=PLATFORM,
             workspace=self.ctx.workspace(body),
@@ -66,5 +83,5 @@ class PollButtons:
             action_id=action_id,
         )
         await self.ctx.delivery.send(reply, target)
-        if reply.error and pressed is not None:
+        if reply.error:
             await self.ctx.polls.redraw_if_closed(pressed[1])

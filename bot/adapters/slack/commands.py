@@ -17,7 +17,7 @@ from bot.adapters.slack.delivery import Target
 from bot.adapters.slack.modal import CALLBACK_ID, FormErrors, ModalOrigin, poll_modal, read_submission
 from bot.adapters.slack.outbound import error_code
 from bot.adapters.slack.render import render_blocks
-from bot.adapters.slack.translate import PLATFORM, command_of, slash_line
+from bot.adapters.slack.translate import PLATFORM, command_of, field, slash_line
 from bot.core.reply import Text
 from bot.core.request import Request
 
@@ -41,10 +41,10 @@ class SlashCommands:
         with self.ctx.pending.track():
             await ack()
             target = Target(
-                channel=str(body.get("channel_id", "")),
-                user=str(body.get("user_id", "")),
-                response_url=body.get("response_url") or None,
-                direct=body.get("channel_name") == "directmessage",
+                channel=field(body, "channel_id"),
+                user=field(body, "user_id"),
+                response_url=field(body, "response_url") or None,
+                direct=field(body, "channel_name") == "directmessage",
             )
             try:
                 await self._run(body, target)
@@ -53,13 +53,13 @@ class SlashCommands:
                 await self.ctx.failed(target)
 
     async def _run(self, body: dict[str, Any], target: Target) -> None:
-        slash = str(body.get("command", ""))
+        slash = field(body, "command")
         command = self.commands[slash]
-        typed = slash_line(command, str(body.get("text") or ""))
+        typed = slash_line(command, field(body, "text"))
         if typed is None:
             await self._open_form(body, target, slash)
             return
-        user = await self.ctx.user(target.user, body.get("user_name"), command_of(typed))
+        user = await self.ctx.user(target.user, field(body, "user_name") or None, command_of(typed))
         reply = await self.ctx.answer(typed, workspace=self.ctx.workspace(body), channel=target.channel, user=user)
         await self.ctx.delivery.send(reply, target)
 
@@ -81,13 +81,13 @@ class SlashCommands:
                 return
             await ack()
             origin = ModalOrigin.load(str(view.get("private_metadata") or ""))
-            user_id = str((body.get("user") or {}).get("id", ""))
+            user_id = field(body, "user", "id")
             if origin is None:
                 logger.warning("a poll form came back without its channel; ignored")
                 return
             target = Target(channel=origin.channel, user=user_id, response_url=origin.response_url)
             try:
-                user = await self.ctx.user(user_id, (body.get("user") or {}).get("name"), "poll")
+                user = await self.ctx.user(user_id, field(body, "user", "name") or None, "poll")
                 request = Request(
                     platform=PLATFORM,
                     workspace=self.ctx.workspace(body),

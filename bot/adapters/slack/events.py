@@ -17,7 +17,7 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.adapters.slack.context import SlackContext
 from bot.adapters.slack.delivery import Target
-from bot.adapters.slack.translate import PLATFORM, command_of, message_line, without_mention
+from bot.adapters.slack.translate import PLATFORM, command_of, field, message_line, without_mention
 
 logger = logging.getLogger(__name__)
 
@@ -32,18 +32,17 @@ class MessageEvents:
 
     async def on_mention(self, body: dict[str, Any], event: dict[str, Any]) -> None:
         with self.ctx.pending.track():
-            text = without_mention(str(event.get("text") or ""), self.ctx.identity.bot_user_id)
-            thread = event.get("thread_ts") or event.get("ts")
-            await self._answer(body, event, text, thread_ts=str(thread) if thread else None, direct=False)
+            text = without_mention(field(event, "text"), self.ctx.identity.bot_user_id)
+            thread = field(event, "thread_ts") or field(event, "ts")
+            await self._answer(body, event, text, thread_ts=thread or None, direct=False)
 
     async def on_message(self, body: dict[str, Any], event: dict[str, Any]) -> None:
         """Direct messages only; edits, joins, and other bots' messages are ignored."""
         if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
             return
         with self.ctx.pending.track():
-            thread = event.get("thread_ts")
-            text = without_mention(str(event.get("text") or ""), self.ctx.identity.bot_user_id)
-            await self._answer(body, event, text, thread_ts=str(thread) if thread else None, direct=True)
+            text = without_mention(field(event, "text"), self.ctx.identity.bot_user_id)
+            await self._answer(body, event, text, thread_ts=field(event, "thread_ts") or None, direct=True)
 
     async def forget_old_events(self, keep: timedelta, every: float = 3600.0) -> None:
         """Every ``every`` seconds, forget event ids older than ``keep`` (Slack's retries come within minutes)."""
@@ -68,8 +67,7 @@ class MessageEvents:
     async def _answer(
         self, body: dict[str, Any], event: dict[str, Any], text: str, *, thread_ts: str | None, direct: bool
     ) -> None:
-        user_id = str(event.get("user") or "")
-        channel = str(event.get("channel") or "")
+        user_id, channel = field(event, "user"), field(event, "channel")
         if not user_id or not channel or not await self.first_delivery(body):
             return
         target = Target(channel=channel, user=user_id, thread_ts=thread_ts, direct=direct)

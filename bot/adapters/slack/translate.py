@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -14,6 +15,8 @@ PLATFORM = "slack"
 
 _MARKUP = re.compile(r"<([^<>]*)>")
 _SPACE = re.compile(r"\s+")
+_BLANK_LOOKING = frozenset("\u2800\u3164\u115f\u1160\uffa0")
+"""Characters that print as nothing although Unicode does not call them spaces (braille blank, Hangul fillers)."""
 EMPTY_TEXT = {"poll": None, "topic": "/topics", "help": "/help"}
 """What a slash command sent without text means: ``None`` opens the poll modal."""
 
@@ -56,25 +59,36 @@ def without_mention(text: str, bot_user_id: str | None) -> str:
 def slash_line(command: str, text: str) -> str | Ask | None:
     """The console-style line a slash command stands for; ``None`` means "open the poll modal"."""
     text = plain_text(text).strip()
-    if not text:
+    if is_blank(text):
         return EMPTY_TEXT.get(command, f"/{command}")
     if command == "ask":
         return Ask(text)
     return f"/{command} {text}"
 
 
+def is_blank(text: str) -> bool:
+    """Whether ``text`` shows nothing: spaces, control and invisible format characters, blank-looking letters."""
+    return all(char.isspace() or char in _BLANK_LOOKING or unicodedata.category(char) in ("Cc", "Cf") for char in text)
+
+
 def message_line(text: str, registry: Registry) -> str | Ask:
-    """A mention or direct message: a command if it starts with one (``/whosays lecun``, ``help``), else a question."""
+    """A mention or direct message: a command if it starts with one (``/whosays lecun``, ``help``), else a question.
+
+    Nothing but the mention (or only blank characters) asks for help. A line that starts with ``/`` is always
+    a command line, so a misspelt ``/hlep`` gets the core's "did you mean" rather than a search.
+    """
     text = plain_text(text).strip()
-    if not text:
+    if is_blank(text):
         return "/help"
     first = text.split(maxsplit=1)[0]
     command = registry.get(first.removeprefix("/"))
+    if command is not None and command.name == "ask":
+        rest = text[len(first) :].strip()
+        return Ask(rest) if not is_blank(rest) else "/help ask"
     if command is not None and not command.hidden:
-        if command.name == "ask":
-            rest = text[len(first) :].strip()
-            return Ask(rest) if rest else "/help ask"
         return f"/{command.name}{text[len(first) :]}"
+    if text.startswith("/"):
+        return text
     return Ask(text)
 
 
@@ -84,6 +98,13 @@ def command_of(typed: str | Ask) -> str:
         return "ask"
     words = typed.removeprefix("/").split(maxsplit=1)
     return words[0].casefold() if words else ""
+
+
+def field(value: object, *path: str) -> str:
+    """The text at ``path`` inside a payload's nested objects; ``""`` when it is missing or not text."""
+    for key in path:
+        value = value.get(key) if isinstance(value, Mapping) else None
+    return value if isinstance(value, str) else ""
 
 
 def workspace_of(body: Mapping[str, Any], default: str) -> str:

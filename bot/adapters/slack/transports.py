@@ -6,12 +6,15 @@ import asyncio
 import logging
 
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
+from slack_sdk.socket_mode.aiohttp import SocketModeClient
+from slack_sdk.socket_mode.request import SocketModeRequest
+from slack_sdk.socket_mode.response import SocketModeResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.base import AdapterFatal
+from bot.adapters.slack.inbound import MALFORMED, answer, log_wrong_shape
 
 logger = logging.getLogger(__name__)
 
@@ -20,17 +23,20 @@ CONNECT_TIMEOUT = 30.0
 
 
 class HttpTransport:
-    """An aiohttp server: ``POST /slack/events`` (signature checked by bolt) and ``GET /healthz``."""
+    """An aiohttp server: ``POST /slack/events`` (signature checked by bolt) and ``GET /healthz``.
 
-    def __init__(self, bolt: AsyncApp, host: str, port: int) -> None:
+    A request bolt cannot read is answered by :func:`~bot.adapters.slack.inbound.answer` (401, 400 or 404).
+    """
+
+    def __init__(self, bolt: AsyncApp, host: str, port: int, signing_secret: str) -> None:
         self._bolt = bolt
         self.host = host
         self.port = port
+        self._secret = signing_secret
         self._runner: web.AppRunner | None = None
 
     async def _events(self, request: web.Request) -> web.Response:
-        response = await self._bolt.async_dispatch(await to_bolt_request(request))
-        return await to_aiohttp_response(response)
+        return await answer(self._bolt, request, self._secret)
 
     @staticmethod
     async def _health(request: web.Request) -> web.Response:
@@ -59,6 +65,17 @@ class HttpTransport:
             await runner.cleanup()
 
 
+class SocketHandler(AsyncSocketModeHandler):
+    """Bolt's Socket Mode handler; an envelope bolt cannot read is acknowledged and logged on one line."""
+
+    async def handle(self, client: SocketModeClient, req: SocketModeRequest) -> None:  # type: ignore[override]
+        try:
+            await super().handle(client, req)
+        except MALFORMED as exc:
+            log_wrong_shape(req.payload if isinstance(req.payload, dict) else {}, exc, "acknowledged and dropped")
+            await client.send_socket_mode_response(SocketModeResponse(envelope_id=req.envelope_id))
+
+
 class SocketTransport:
     """slack_bolt's Socket Mode handler; the SDK reconnects on its own (``disconnect`` messages, stale pings)."""
 
@@ -66,14 +83,15 @@ class SocketTransport:
         self._bolt = bolt
         self._app_token = app_token
         self._web = web_client
-        self._handler: AsyncSocketModeHandler | None = None
+        self._handler: SocketHandler | None = None
 
     async def start(self, url: str) -> None:
         """Connect to ``url`` (from ``apps.connections.open``, already checked)."""
-        self._handler = AsyncSocketModeHandler(self._bolt, app_token=self._app_token, web_client=self._web)
+        self._handler = SocketHandler(self._bolt, app_token=self._app_token, web_client=self._web)
         self._handler.client.wss_uri = url
         try:
-            await asyncio.wait_for(self._handler.connect_async(), CONNECT_TIMEOUT)  # type: ignore[no-untyped-call]
+            async with asyncio.timeout(CONNECT_TIMEOUT):  # not wait_for: on 3.11 it can swallow a cancellation
+                await self._handler.connect_async()  # type: ignore[no-untyped-call]
         except TimeoutError:
             await self.stop()
             raise AdapterFatal(f"no Socket Mode connection within {CONNECT_TIMEOUT:g} seconds") from None

@@ -14,22 +14,22 @@ LIVE_MARKUP = re.compile(r"<[@#!]|<https?:|<mailto:")
 LIMITS = {"header": 150, "section": 3000, "field": 2000, "button": 75, "value": 2000, "action_id": 255}
 
 
-def _texts(node: Any) -> Iterator[dict[str, Any]]:
+def text_objects(node: Any) -> Iterator[dict[str, Any]]:
     """Every text object (``{"type": "plain_text"|"mrkdwn", "text": …}``) inside a block tree."""
     if isinstance(node, dict):
         if node.get("type") in ("plain_text", "mrkdwn") and isinstance(node.get("text"), str):
             yield node
         for value in node.values():
-            yield from _texts(value)
+            yield from text_objects(value)
     elif isinstance(node, list):
         for item in node:
-            yield from _texts(item)
+            yield from text_objects(item)
 
 
 def live_markup(message: dict[str, Any]) -> list[str]:
     """The parsed text in a message that would ping, link or mention (should always be empty)."""
     parsed = [str(message.get("text") or "")]
-    parsed += [t["text"] for t in _texts(message.get("blocks") or []) if t["type"] == "mrkdwn"]
+    parsed += [t["text"] for t in text_objects(message.get("blocks") or []) if t["type"] == "mrkdwn"]
     return [text for text in parsed if LIVE_MARKUP.search(text)]
 
 

@@ -30,17 +30,22 @@ def plain(text: str) -> str:
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&").replace("*", "")
 
 
+def shown(text: dict[str, Any]) -> str:
+    """A text object as Slack shows it: ``plain_text`` as is, ``mrkdwn`` without its markup."""
+    return str(text.get("text", "")) if text.get("type") == "plain_text" else plain(str(text.get("text", "")))
+
+
 def as_text(message: dict[str, Any]) -> tuple[str, list[dict[str, Any]]]:
     """A message's blocks as terminal lines, and its buttons."""
     lines: list[str] = []
     buttons: list[dict[str, Any]] = []
     for block in message.get("blocks") or []:
         if block["type"] in ("header", "section") and "text" in block:
-            lines.append(plain(block["text"]["text"]))
+            lines.append(shown(block["text"]))
         for field in block.get("fields") or []:
-            lines.append(plain(field["text"]).replace("\n", ": ", 1))
+            lines.append(shown(field).replace("\n", ": ", 1))
         if block["type"] == "context":
-            lines.append("  " + " ".join(plain(e.get("text", "")) for e in block["elements"]))
+            lines.append("  " + " ".join(shown(e) for e in block["elements"]))
         if block["type"] == "actions":
             buttons = list(block["elements"])
             lines.append("  " + "  ".join(f"[{n}] {b['text']['text']}" for n, b in enumerate(buttons, 1)))

@@ -87,11 +87,11 @@ class FakeSlack:
             [
                 web.post("/api/{method}", self._api),
                 web.get("/api/{method}", self._api),
-                web.post("/response/{key}", self._response_url),
+                web.post("/hooks/{kind}/{team}/{number}/{key}", self._response_url),
                 web.get("/socket/{n}", self.socket.handler),
             ]
         )
-        self._runner = web.AppRunner(application, shutdown_timeout=1.0)
+        self._runner = web.AppRunner(application, shutdown_timeout=1.0, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", port)
         await site.start()
@@ -111,9 +111,11 @@ class FakeSlack:
     def socket_url(self, number: int) -> str:
         return f"ws://127.0.0.1:{self.port}/socket/{number}"
 
-    def new_response_url(self) -> tuple[str, str]:
-        key = f"r{next(self._keys)}"
-        return key, f"http://127.0.0.1:{self.port}/response/{key}"
+    def new_response_url(self, kind: str = "commands") -> tuple[str, str]:
+        """A key for :meth:`answers`, and a ``response_url`` shaped like Slack's (``hooks.slack.com/commands/…``)."""
+        number = next(self._keys)
+        key = f"r{number}"
+        return key, f"http://127.0.0.1:{self.port}/hooks/{kind}/{self.team_id}/{1700000000 + number}/{key}"
 
     # What tests look at ----------------------------------------------------
 

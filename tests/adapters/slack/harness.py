@@ -45,6 +45,7 @@ class Exchange:
     answer: Answer
     key: str
     fake: FakeSlack
+    response_url: str
 
     @property
     def answers(self) -> list[dict[str, Any]]:
@@ -78,17 +79,17 @@ class SlackUnderTest:
         )
         if settle:
             await self.adapter.drain()
-        return Exchange(answer, key, self.fake)
+        return Exchange(answer, key, self.fake, url)
 
     async def press(
         self, action_id: str, *, message_ts: str, user: str = ALICE, settle: bool = True, **kw: Any
     ) -> Exchange:
-        key, url = self.fake.new_response_url()
+        key, url = self.fake.new_response_url("actions")
         payload = payloads.button_press(action_id, user=user, message_ts=message_ts, response_url=url, **kw)
         answer = await self.deliver("interactive", payload)
         if settle:
             await self.adapter.drain()
-        return Exchange(answer, key, self.fake)
+        return Exchange(answer, key, self.fake, url)
 
     async def event(self, body: dict[str, Any], *, retry: int = 0, settle: bool = True) -> Answer:
         extra = {"retry_attempt": retry, "retry_reason": "timeout" if retry else ""}

@@ -9,7 +9,7 @@ from bot.adapters.slack.render import MAX_BLOCKS, escaped, poll_blocks, render_b
 from bot.core.actions import close_action, vote_action
 from bot.core.render_text import reply
 from bot.core.reply import Button, Context, FieldItem, Fields, PollOptionView, PollView, Quote, Text, Title
-from tests.adapters.slack.block_rules import live_markup, message_problems
+from tests.adapters.slack.block_rules import live_markup, message_problems, text_objects
 
 HOSTILE = "<!channel> <!here> <@U123> <#C1|general> <https://evil.test|click> & *bold*"
 
@@ -56,7 +56,21 @@ def test_user_text_never_becomes_a_mention_or_link_in_any_block() -> None:
     assert live_markup(body) == []
     assert message_problems(body) == []
     assert "&lt;!channel&gt;" in message.text
-    assert any("&lt;@U123&gt;" in str(b) for b in message.blocks)
+    assert all(t["type"] == "plain_text" for t in text_objects(message.blocks))  # never parsed: shown as typed
+    assert message.blocks[1]["text"]["text"] == HOSTILE
+
+
+def test_formatting_characters_in_user_text_are_shown_as_typed() -> None:
+    typed = "*bold* _it_ ~s~ `code` ```block``` > quote"
+    message = render_blocks(
+        [Text(text=typed), poll(typed, (typed[:75], "`x`")), Fields(fields=(FieldItem(name=typed, value=typed),))]
+    )
+    shown = [t["text"] for t in text_objects(message.blocks)]
+    assert all(t["type"] == "plain_text" for t in text_objects(message.blocks))
+    assert shown[0] == typed
+    assert shown[1] == f"Poll #7: {typed}"
+    assert shown[2].splitlines()[0].endswith(typed[:75])
+    assert f"{typed}\n{typed}" in shown
 
 
 def test_the_fallback_is_the_plain_text_rendering_escaped() -> None:

@@ -8,6 +8,7 @@ from bot.adapters.slack.names import DEFAULT_SLASH_COMMANDS, CommandNameError, s
 from bot.adapters.slack.translate import (
     Ask,
     command_of,
+    field,
     message_line,
     parse_message_ref,
     plain_text,
@@ -48,6 +49,25 @@ def test_messages_are_commands_when_they_start_with_one_else_questions(core: Cor
     assert message_line("who thinks open source wins?", core.registry) == Ask("who thinks open source wins?")
     assert message_line("vote 1 2", core.registry) == "/vote 1 2"
     assert message_line("", core.registry) == "/help"
+
+
+def test_blank_text_asks_for_help_and_a_leading_slash_is_always_a_command_line(core: Core) -> None:
+    for blank in ("\u200b", " \u2800\u00a0", "\u2060\ufeff", "\x00"):
+        assert message_line(blank, core.registry) == "/help"
+    assert message_line("ask \u200b", core.registry) == "/help ask"
+    assert slash_line("poll", "\u200b ") is None
+    assert message_line("/hlep", core.registry) == "/hlep"  # the core answers "Did you mean …?"
+    assert message_line("/hlep me", core.registry) == "/hlep me"
+    assert message_line("hlep me", core.registry) == Ask("hlep me")
+
+
+def test_payload_fields_of_the_wrong_type_read_as_empty() -> None:
+    body = {"user": {"id": "U1", "name": 5}, "container": "x", "team": {"id": ["T"]}}
+    assert field(body, "user", "id") == "U1"
+    assert field(body, "user", "name") == ""
+    assert field(body, "container", "channel_id") == ""
+    assert field(body, "team", "id") == ""
+    assert field(None, "x") == ""
 
 
 def test_the_workspace_comes_from_wherever_the_payload_puts_it() -> None:
