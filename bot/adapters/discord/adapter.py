@@ -10,8 +10,8 @@ import discord
 
 from bot.adapters.base import AdapterFatal
 from bot.adapters.discord.client import DebateClient, ShardedDebateClient
-from bot.adapters.discord.inflight import SHUTDOWN_GRACE
 from bot.adapters.discord.respond import DEFER_AFTER
+from bot.adapters.inflight import SHUTDOWN_GRACE
 from bot.app import App
 
 logger = logging.getLogger(__name__)

@@ -12,10 +12,9 @@ from bot.adapters.discord.buttons import PollButton
 from bot.adapters.discord.components import UNKNOWN_COMPONENT, button_action, dispatched_by_discord_py, is_poll_action
 from bot.adapters.discord.definitions import command_payloads
 from bot.adapters.discord.endpoints import discord_endpoints
-from bot.adapters.discord.inflight import SHUTDOWN_GRACE
 from bot.adapters.discord.poll_messages import PollMessages
 from bot.adapters.discord.publisher import DiscordPublisher
-from bot.adapters.discord.respond import DEFER_AFTER, RESTARTING, Responder
+from bot.adapters.discord.respond import DEFER_AFTER, Responder
 from bot.adapters.discord.sync import CommandSync
 from bot.adapters.discord.translate import (
     PLATFORM,
@@ -25,6 +24,7 @@ from bot.adapters.discord.translate import (
     to_request,
     user_for,
 )
+from bot.adapters.inflight import RESTARTING, SHUTDOWN_GRACE
 from bot.adapters.refresh import PollRefresher
 from bot.core.clock import Clock
 from bot.core.core import Core

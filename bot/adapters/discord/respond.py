@@ -14,9 +14,9 @@ from typing import Any
 import discord
 from discord.utils import MISSING
 
-from bot.adapters.discord.inflight import SHUTDOWN_GRACE, InFlight
 from bot.adapters.discord.poll_messages import message_ref
 from bot.adapters.discord.render import Rendered, render
+from bot.adapters.inflight import RESTARTING, SHUTDOWN_GRACE, InFlight
 from bot.adapters.refresh import PollRefresher
 from bot.core.render_text import error_reply
 from bot.core.reply import Reply
@@ -30,7 +30,6 @@ DRAIN_WAIT = 5.0
 """Seconds :meth:`Responder.drain` waits for answers in flight."""
 FLUSH_WAIT = 3.0
 """Seconds :meth:`Responder.shutdown` allows for the pending poll-message edits (one refresh interval and a request)."""
-RESTARTING = "The bot is restarting; please try again in a minute."
 NO_MENTIONS = discord.AllowedMentions.none()
 
 

@@ -11,9 +11,10 @@ from typing import Any, Literal
 import aiohttp
 
 from bot.adapters.base import AdapterFatal
+from bot.adapters.inflight import DRAIN_WAIT, SHUTDOWN_GRACE, InFlight
 from bot.adapters.slack.admins import AdminCheck
 from bot.adapters.slack.client import bolt_app, web_client
-from bot.adapters.slack.context import Pending, SlackContext
+from bot.adapters.slack.context import SlackContext
 from bot.adapters.slack.delivery import Delivery
 from bot.adapters.slack.names import CommandNameError, slash_commands
 from bot.adapters.slack.outbound import Outbound
@@ -40,6 +41,8 @@ class SlackAdapter:
     """
 
     name = "slack"
+    shutdown_grace = SHUTDOWN_GRACE
+    """Seconds :meth:`stop` lets the core finish the answers in flight."""
 
     def __init__(
         self, app: App, *, host: str = "0.0.0.0", port: int | None = None, refresh_interval: float = 2.0
@@ -72,14 +75,18 @@ class SlackAdapter:
         await self._stopping.wait()
 
     async def stop(self) -> None:
-        """Stop taking requests, finish those in flight and the last poll redraws, then disconnect."""
+        """Take no new work, answer every request in flight (or say the bot is restarting) within a bounded time,
+        send the last poll redraws, then disconnect and close the HTTP session, before the database closes."""
         self._stopping.set()
+        if self.context is not None:
+            await self.context.inflight.shutdown(self.shutdown_grace)
+            await self.context.polls.flush_within()
         await self._shut_down()
 
     async def drain(self) -> None:
         """Wait until every answer and poll redraw started so far has been sent."""
         if self.context is not None:
-            await self.context.pending.wait()
+            await self.context.inflight.wait(DRAIN_WAIT)
             await self.context.polls.flush()
 
     async def _start(self) -> None:
@@ -97,7 +104,7 @@ class SlackAdapter:
         services = self.app.core.services
         out = Outbound(web, session)
         polls = PollMessages(out, self.app.store, services.clock, interval=self.refresh_interval)
-        self._cleanup.append(polls.flush)
+        self._cleanup.append(polls.flush_within)
         self.context = ctx = SlackContext(
             core=self.app.core,
             kb=self.app.kb,
@@ -108,9 +115,9 @@ class SlackAdapter:
             delivery=Delivery(out, polls),
             polls=polls,
             admins=AdminCheck(web, settings.slack_admin_user_ids),
-            pending=Pending(),
+            inflight=InFlight(),
         )
-        self._cleanup.append(ctx.pending.wait)
+        self._cleanup.append(ctx.inflight.finish_late)
         bolt, events = bolt_app(ctx, keys, commands, settings.slack_api_base_url, session)
         self._background(events.forget_old_events(EVENT_MEMORY))
         if keys.app_token is not None:

@@ -20,7 +20,7 @@ from bot.adapters.slack.render import render_blocks
 from bot.adapters.slack.translate import PLATFORM, field
 from bot.core.actions import parse_action
 from bot.core.errors import UserError
-from bot.core.reply import Text
+from bot.core.reply import Reply, Text
 
 logger = logging.getLogger(__name__)
 
@@ -53,13 +53,14 @@ class PollButtons:
         app.action(ANY_BUTTON)(self.on_press)
 
     async def on_press(self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
-        with self.ctx.pending.track():
+        with self.ctx.inflight.track():
             await ack()
             channel = field(body, "container", "channel_id") or field(body, "channel", "id")
             response_url = field(body, "response_url") or None
             target = Target(channel=channel, user=field(body, "user", "id"), response_url=response_url)
             try:
-                await self._press(body, field(action, "action_id"), target)
+                if not await self.ctx.refuse_if_stopping(target):
+                    await self._press(body, field(action, "action_id"), target)
             except Exception:
                 logger.exception("a poll button failed")
                 await self.ctx.failed(target)
@@ -74,14 +75,17 @@ class PollButtons:
         container = body.get("container")
         if message_ts and not (isinstance(container, dict) and container.get("is_ephemeral")):
             self.ctx.polls.clicked(pressed[1], target.channel, message_ts, target.response_url)
-        user = await self.ctx.user(target.user, field(body, "user", "name") or None, pressed[0])
-        reply = await self.ctx.core.handle_action(
+        reply = await self.ctx.outcome(self._vote_or_close(body, action_id, pressed[0], target))
+        await self.ctx.delivery.send(reply, target)
+        if reply.error and not self.ctx.inflight.stopping:
+            await self.ctx.polls.redraw_if_closed(pressed[1])
+
+    async def _vote_or_close(self, body: dict[str, Any], action_id: str, command: str, target: Target) -> Reply:
+        user = await self.ctx.user(target.user, field(body, "user", "name") or None, command)
+        return await self.ctx.core.handle_action(
             platform=PLATFORM,
             workspace=self.ctx.workspace(body),
             channel=target.channel,
             user=user,
             action_id=action_id,
         )
-        await self.ctx.delivery.send(reply, target)
-        if reply.error:
-            await self.ctx.polls.redraw_if_closed(pressed[1])

@@ -17,8 +17,8 @@ from bot.adapters.slack.delivery import Target
 from bot.adapters.slack.modal import CALLBACK_ID, FormErrors, ModalOrigin, poll_modal, read_submission
 from bot.adapters.slack.outbound import error_code
 from bot.adapters.slack.render import render_blocks
-from bot.adapters.slack.translate import PLATFORM, command_of, field, slash_line
-from bot.core.reply import Text
+from bot.adapters.slack.translate import PLATFORM, Ask, command_of, field, slash_line
+from bot.core.reply import Reply, Text
 from bot.core.request import Request
 
 logger = logging.getLogger(__name__)
@@ -38,7 +38,7 @@ class SlashCommands:
         app.view(CALLBACK_ID)(self.on_poll_form)
 
     async def on_command(self, ack: AsyncAck, body: dict[str, Any]) -> None:
-        with self.ctx.pending.track():
+        with self.ctx.inflight.track():
             await ack()
             target = Target(
                 channel=field(body, "channel_id"),
@@ -47,7 +47,8 @@ class SlashCommands:
                 direct=field(body, "channel_name") == "directmessage",
             )
             try:
-                await self._run(body, target)
+                if not await self.ctx.refuse_if_stopping(target):
+                    await self._run(body, target)
             except Exception:
                 logger.exception("slash command %s failed", body.get("command"))
                 await self.ctx.failed(target)
@@ -59,9 +60,12 @@ class SlashCommands:
         if typed is None:
             await self._open_form(body, target, slash)
             return
-        user = await self.ctx.user(target.user, field(body, "user_name") or None, command_of(typed))
-        reply = await self.ctx.answer(typed, workspace=self.ctx.workspace(body), channel=target.channel, user=user)
+        reply = await self.ctx.outcome(self._reply(body, target, typed))
         await self.ctx.delivery.send(reply, target)
+
+    async def _reply(self, body: dict[str, Any], target: Target, typed: str | Ask) -> Reply:
+        user = await self.ctx.user(target.user, field(body, "user_name") or None, command_of(typed))
+        return await self.ctx.answer(typed, workspace=self.ctx.workspace(body), channel=target.channel, user=user)
 
     async def _open_form(self, body: dict[str, Any], target: Target, slash: str) -> None:
         presets = {p.id: p.question for p in self.ctx.kb.presets.values()}
@@ -74,7 +78,7 @@ class SlashCommands:
             await self.ctx.delivery.private(render_blocks([Text(text=text)]), target)
 
     async def on_poll_form(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
-        with self.ctx.pending.track():
+        with self.ctx.inflight.track():
             form = read_submission(view, self.ctx.kb)
             if isinstance(form, FormErrors):
                 await ack(response_action="errors", errors=form.errors)
@@ -87,16 +91,21 @@ class SlashCommands:
                 return
             target = Target(channel=origin.channel, user=user_id, response_url=origin.response_url)
             try:
-                user = await self.ctx.user(user_id, field(body, "user", "name") or None, "poll")
-                request = Request(
-                    platform=PLATFORM,
-                    workspace=self.ctx.workspace(body),
-                    channel=origin.channel,
-                    user=user,
-                    command="poll",
-                    args=form,
-                )
-                await self.ctx.delivery.send(await self.ctx.core.handle(request), target)
+                if not await self.ctx.refuse_if_stopping(target):
+                    reply = await self.ctx.outcome(self._new_poll(body, target, form))
+                    await self.ctx.delivery.send(reply, target)
             except Exception:
                 logger.exception("the poll form failed")
                 await self.ctx.failed(target)
+
+    async def _new_poll(self, body: dict[str, Any], target: Target, form: dict[str, str]) -> Reply:
+        user = await self.ctx.user(target.user, field(body, "user", "name") or None, "poll")
+        request = Request(
+            platform=PLATFORM,
+            workspace=self.ctx.workspace(body),
+            channel=target.channel,
+            user=user,
+            command="poll",
+            args=form,
+        )
+        return await self.ctx.core.handle(request)

@@ -5,12 +5,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Iterator
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.adapters.inflight import RESTARTING, InFlight
 from bot.adapters.slack.admins import AdminCheck
 from bot.adapters.slack.delivery import Delivery, Target
 from bot.adapters.slack.poll_messages import PollMessages
@@ -18,6 +19,7 @@ from bot.adapters.slack.render import render_blocks
 from bot.adapters.slack.translate import PLATFORM, Ask, slack_user, workspace_of
 from bot.core.clock import Clock
 from bot.core.core import Core
+from bot.core.render_text import error_reply
 from bot.core.reply import Reply, Text
 from bot.core.request import Request, User
 from bot.knowledge.base import KnowledgeBase
@@ -35,31 +37,6 @@ class BotIdentity:
     bot_id: str | None = None
 
 
-class Pending:
-    """The listeners' work after ``ack()``, tracked so that stopping (and tests) can wait for it."""
-
-    def __init__(self) -> None:
-        self._tasks: set[asyncio.Task[Any]] = set()
-
-    @contextlib.contextmanager
-    def track(self) -> Iterator[None]:
-        task = asyncio.current_task()
-        if task is not None:
-            self._tasks.add(task)
-        try:
-            yield
-        finally:
-            if task is not None:
-                self._tasks.discard(task)
-
-    async def wait(self, limit: float = 10.0) -> None:
-        """Until every tracked listener has finished, or ``limit`` seconds have passed."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + limit
-        while self._tasks and (left := deadline - loop.time()) > 0:
-            await asyncio.wait(list(self._tasks), timeout=left)
-
-
 @dataclass
 class SlackContext:
     core: Core
@@ -71,7 +48,7 @@ class SlackContext:
     delivery: Delivery
     polls: PollMessages
     admins: AdminCheck
-    pending: Pending
+    inflight: InFlight
 
     def workspace(self, body: dict[str, Any]) -> str:
         return workspace_of(body, self.identity.team_id)
@@ -94,6 +71,28 @@ class SlackContext:
         return await self.core.handle_line(
             platform=PLATFORM, workspace=workspace, channel=channel, user=user, line=typed
         )
+
+    async def outcome(self, work: Awaitable[Reply]) -> Reply:
+        """The reply ``work`` produces; if shutdown gives up waiting for it, it is cancelled and the reply says
+        :data:`~bot.adapters.slack.inflight.RESTARTING` (an exception from ``work`` is raised here)."""
+        task = asyncio.ensure_future(work)
+        try:
+            if not await self.inflight.wait_for(task):
+                task.cancel()
+                await asyncio.wait({task})
+                if not task.cancelled():
+                    task.exception()  # it ended while being cancelled; the answer is the restarting one all the same
+                return error_reply(RESTARTING)
+            return task.result()
+        finally:
+            task.cancel()  # no-op once done; if this listener was cancelled, the core work must not outlive it
+
+    async def refuse_if_stopping(self, target: Target) -> bool:
+        """While shutting down: tell the user, privately, that the bot is restarting, and say so."""
+        if not self.inflight.stopping:
+            return False
+        await self.delivery.send(error_reply(RESTARTING), target)
+        return True
 
     async def failed(self, target: Target) -> None:
         """Tell the user their request broke (it has been logged by the caller)."""

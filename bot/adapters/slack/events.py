@@ -18,6 +18,7 @@ from slack_bolt.async_app import AsyncApp
 from bot.adapters.slack.context import SlackContext
 from bot.adapters.slack.delivery import Target
 from bot.adapters.slack.translate import PLATFORM, command_of, field, message_line, without_mention
+from bot.core.reply import Reply
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +32,7 @@ class MessageEvents:
         app.event("message")(self.on_message)
 
     async def on_mention(self, body: dict[str, Any], event: dict[str, Any]) -> None:
-        with self.ctx.pending.track():
+        with self.ctx.inflight.track():
             text = without_mention(field(event, "text"), self.ctx.identity.bot_user_id)
             thread = field(event, "thread_ts") or field(event, "ts")
             await self._answer(body, event, text, thread_ts=thread or None, direct=False)
@@ -40,7 +41,7 @@ class MessageEvents:
         """Direct messages only; edits, joins, and other bots' messages are ignored."""
         if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
             return
-        with self.ctx.pending.track():
+        with self.ctx.inflight.track():
             text = without_mention(field(event, "text"), self.ctx.identity.bot_user_id)
             await self._answer(body, event, text, thread_ts=field(event, "thread_ts") or None, direct=True)
 
@@ -72,10 +73,14 @@ class MessageEvents:
             return
         target = Target(channel=channel, user=user_id, thread_ts=thread_ts, direct=direct)
         try:
-            typed = message_line(text, self.ctx.core.registry)
-            user = await self.ctx.user(user_id, None, command_of(typed))
-            reply = await self.ctx.answer(typed, workspace=self.ctx.workspace(body), channel=channel, user=user)
-            await self.ctx.delivery.send(reply, target)
+            if not await self.ctx.refuse_if_stopping(target):
+                reply = await self.ctx.outcome(self._reply(body, text, target))
+                await self.ctx.delivery.send(reply, target)
         except Exception:
             logger.exception("answering event %s failed", body.get("event_id"))
             await self.ctx.failed(target)
+
+    async def _reply(self, body: dict[str, Any], text: str, target: Target) -> Reply:
+        typed = message_line(text, self.ctx.core.registry)
+        user = await self.ctx.user(target.user, None, command_of(typed))
+        return await self.ctx.answer(typed, workspace=self.ctx.workspace(body), channel=target.channel, user=user)

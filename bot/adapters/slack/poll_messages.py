@@ -25,6 +25,8 @@ from bot.store.port import Store
 logger = logging.getLogger(__name__)
 
 RESPONSE_URL_LIFETIME = 30 * 60.0
+FLUSH_WAIT = 3.0
+"""Seconds shutdown allows for the pending redraws (one refresh interval and a request)."""
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,14 @@ class PollMessages:
 
     async def flush(self) -> None:
         await self.refresher.flush()
+
+    async def flush_within(self, seconds: float = FLUSH_WAIT) -> None:
+        """Send the pending redraws; those Slack has not taken within ``seconds`` are cancelled (at shutdown)."""
+        try:
+            async with asyncio.timeout(seconds):
+                await self.refresher.flush()
+        except TimeoutError:
+            logger.warning("shutting down: Slack did not take the last poll-message updates in time")
 
     async def _update(self, requested: PollView) -> None:
         # The refresher spaces the starts of updates; this spaces what Slack sees, however long the reads take.

@@ -1,9 +1,10 @@
-"""The answers in flight, so that shutdown can wait for them, give up on them, and end them in a bounded time.
+"""The answers in flight, so that an adapter's shutdown can wait for them, give up on them, and end them in time.
 
-Shutdown takes no new work, lets the answers in flight finish for a grace period, then asks the ones
-still waiting for the core to give up (each answers "the bot is restarting" in place of its
-"thinking…"), and finally cancels anything still talking to Discord, before the HTTP session and the
-database close under it.
+Each answer (a Discord interaction, a Slack listener after its ``ack()``) runs in a task of its own, tracked with
+:meth:`InFlight.track`. Shutdown takes no new work (a request that arrives is answered :data:`RESTARTING`), lets
+the answers in flight finish for a grace period, then asks the ones still waiting for the core to give up (each
+says :data:`RESTARTING` where its answer would have gone, or in place of Discord's "thinking…"), and finally
+cancels anything still talking to the platform, before the HTTP session and the database close under it.
 """
 
 from __future__ import annotations
@@ -19,16 +20,21 @@ logger = logging.getLogger(__name__)
 SHUTDOWN_GRACE = 2.0
 """Seconds shutdown lets the core finish the answers in flight."""
 SEND_WAIT = 2.0
-"""Seconds shutdown then allows for the last answers to reach Discord (and again for cancelled ones to end)."""
+"""Seconds shutdown then allows for the last answers to reach the platform (and half as long for cancelled ones)."""
+LATE_WAIT = 1.0
+"""Seconds shutdown allows, once disconnected, for the requests that came during it to be told the bot is restarting."""
+DRAIN_WAIT = 10.0
+"""Seconds the adapter's ``drain`` waits for the answers in flight."""
+RESTARTING = "The bot is restarting; please try again in a minute."
 
 
 class InFlight:
-    """Tasks answering an interaction, tracked with :meth:`track`."""
+    """Listener tasks answering a request, tracked with :meth:`track`."""
 
     def __init__(self) -> None:
         self.tasks: set[asyncio.Task[Any]] = set()
         self.stopping = False
-        """Set at shutdown: new interactions are told the bot is restarting instead of being worked on."""
+        """Set at shutdown: new requests are told the bot is restarting instead of being worked on."""
         self.gave_up = asyncio.Event()
         """Set when shutdown stops waiting for the core."""
 
@@ -72,8 +78,19 @@ class InFlight:
             )
             self.gave_up.set()
             await self.wait(send_wait)
+        await self.cancel_left(send_wait / 2)
+
+    async def cancel_left(self, seconds: float) -> None:
+        """Cancel whatever is still in flight (an answer the platform did not take in time); wait ``seconds`` for it."""
+        self.stopping = True
+        self.gave_up.set()
         if self.tasks:
             logger.warning("shutting down: answers not sent in time, cancelled: %d", len(self.tasks))
             for task in list(self.tasks):
                 task.cancel()
-            await self.wait(send_wait / 2)
+            await self.wait(seconds)
+
+    async def finish_late(self, seconds: float = LATE_WAIT) -> None:
+        """Once disconnected: let the requests that came during shutdown be answered, then end what is left."""
+        await self.wait(seconds)
+        await self.cancel_left(seconds / 2)
