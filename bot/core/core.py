@@ -22,6 +22,7 @@ from bot.core.request import Request, User
 from bot.core.services import Services
 from bot.core.suggest import respell, unknown_command
 from bot.core.usertext import clean_text
+from bot.store.port import StoreBusy, StoreFull
 
 logger = logging.getLogger(__name__)
 
@@ -150,6 +151,17 @@ class Core:
             return await command.handler(request.model_copy(update={"args": args, "user": user}))
         except UserError as exc:
             return error_reply(str(exc))
+        except StoreBusy as exc:
+            logger.warning(
+                "command /%s: the database stayed busy (%s); the user was asked to retry", request.command, exc
+            )
+            return error_reply("The database is busy right now; nothing was changed. Please try again in a moment.")
+        except StoreFull as exc:
+            logger.error("command /%s: the database cannot grow (%s): free disk space", request.command, exc)
+            return error_reply(
+                "The bot cannot save anything right now (its disk is full); nothing was changed. "
+                "An operator has been told; please try again later."
+            )
         except Exception:
             logger.exception("command /%s failed", request.command)
             return error_reply(

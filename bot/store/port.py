@@ -28,6 +28,14 @@ class StoreError(Exception):
     """The database cannot be used (for example it is newer than this code)."""
 
 
+class StoreBusy(StoreError):
+    """Another writer held the database longer than the busy timeout: nothing was written; try again."""
+
+
+class StoreFull(StoreError):
+    """The disk (or the database's size limit) is full: nothing was written."""
+
+
 class Store(ABC):
     """Async persistence for polls, votes and digest subscriptions."""
 

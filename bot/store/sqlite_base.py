@@ -20,7 +20,7 @@ from typing import Any
 import aiosqlite
 
 from bot.store.migrations import migrate
-from bot.store.port import Store, StoreError
+from bot.store.port import Store, StoreBusy, StoreError, StoreFull
 from bot.store.sqlite_errors import database_error, make_folder
 
 logger = logging.getLogger(__name__)
@@ -121,11 +121,13 @@ class SQLiteBase(Store):
             try:
                 await self._begin(db, "IMMEDIATE")
                 yield db
-            except BaseException:
+                await db.commit()
+            except BaseException as exc:
                 if db.in_transaction:
                     await db.rollback()
-                raise
-            await db.commit()
+                if (translated := _translated(exc)) is exc:
+                    raise
+                raise translated from exc
 
     async def _begin(self, db: aiosqlite.Connection, mode: str) -> None:
         try:
@@ -142,7 +144,12 @@ class SQLiteBase(Store):
     async def _read(self) -> AsyncIterator[aiosqlite.Connection]:
         """One statement's worth of reading; use :meth:`_snapshot` when several must agree."""
         async with self._lock:
-            yield self.db
+            try:
+                yield self.db
+            except sqlite3.OperationalError as exc:
+                if (translated := _translated(exc)) is exc:
+                    raise
+                raise translated from exc
 
     @asynccontextmanager
     async def _snapshot(self) -> AsyncIterator[aiosqlite.Connection]:
@@ -164,3 +171,14 @@ class SQLiteBase(Store):
     async def _one(self, db: aiosqlite.Connection, sql: str, params: Any = ()) -> aiosqlite.Row | None:
         async with db.execute(sql, params) as cursor:
             return await cursor.fetchone()
+
+
+def _translated(exc: BaseException) -> BaseException:
+    """SQLite's "locked"/"busy" and "full" errors as the store port's :class:`StoreBusy` and :class:`StoreFull`."""
+    if isinstance(exc, sqlite3.OperationalError):
+        text = str(exc).casefold()
+        if "locked" in text or "busy" in text:
+            return StoreBusy(str(exc))
+        if "full" in text:
+            return StoreFull(str(exc))
+    return exc
