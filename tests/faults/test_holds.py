@@ -337,12 +337,9 @@ SIX_MINUTES = 6 * 60
 
 
 @pytest.fixture
-async def fake_slack() -> AsyncIterator[FakeSlack]:
-    slack = await FakeSlack().start()
-    try:
-        yield slack
-    finally:
-        await slack.stop()
+def fake_slack(fake: FakeSlack) -> FakeSlack:
+    """The shared fake Slack (tests/faults/conftest.py), named apart from the fake Discord of the kill test."""
+    return fake
 
 
 @pytest.fixture

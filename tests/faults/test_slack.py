@@ -38,15 +38,6 @@ UNKNOWN_BUTTON = (
 
 
 @pytest.fixture
-async def fake() -> AsyncIterator[FakeSlack]:
-    slack = await FakeSlack().start()
-    try:
-        yield slack
-    finally:
-        await slack.stop()
-
-
-@pytest.fixture
 async def http(fake: FakeSlack, tmp_path: Path, clock: FakeClock, kb: KnowledgeBase) -> AsyncIterator[SlackUnderTest]:
     async with slack_under_test("http", fake, tmp_path / "bot.db", clock, kb) as slack:
         yield slack

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -24,15 +23,6 @@ CAROL = "UCAROL"
 RESTARTING = "The bot is restarting; please try again in a minute."
 GRACE = 1.0
 """The adapter's grace period in these tests (2 s in production)."""
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeSlack]:
-    slack = await FakeSlack().start()
-    try:
-        yield slack
-    finally:
-        await slack.stop()
 
 
 def slow_core(slack: SlackUnderTest, monkeypatch: pytest.MonkeyPatch, entered: list[str]) -> None:
