@@ -11,7 +11,6 @@ The index is an in-memory SQLite database built once from the knowledge base; a 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Literal
@@ -21,6 +20,7 @@ from rapidfuzz import fuzz, process
 from bot.knowledge.base import CitedClaim, KnowledgeBase
 from bot.knowledge.models import Commentator
 from bot.knowledge.names import NameIndex
+from bot.knowledge.phrases import lean_tag, lean_words, loosely_in, parts_in
 from bot.knowledge.question import Question, read_question
 from bot.knowledge.words import STOPWORDS, is_english, specificity, words_of, zipf
 
@@ -84,11 +84,6 @@ class SearchResult:
         return tuple(dict.fromkeys(a.cited.commentator.id for a in self.answers))
 
 
-def lean_tag(option_id: str) -> str:
-    """The index token standing for "leans toward ``option_id``" (FTS tokens are letters and digits only)."""
-    return "lean" + option_id.replace("-", "")
-
-
 class ClaimSearch:
     """Answers free-form questions with cited claims, or with nothing when nothing is relevant."""
 
@@ -117,11 +112,11 @@ class ClaimSearch:
         self._example_claims = [claim_id for _, claim_id in examples]
         """Each claim's example questions, folded, and (same index) the claim they belong to."""
         self._lean_phrases = [
-            (_lean_words(words_of(phrase)), lean_tag(option.id))
+            (lean_words(words_of(phrase)), lean_tag(option.id))
             for preset in kb.presets.values()
             for option in preset.options
             for phrase in option.phrases
-            if _lean_words(words_of(phrase))
+            if lean_words(words_of(phrase))
         ]
         self._outsiders = {key: person.name for person in kb.outsiders for key in person.keys}
         self._equivalents = {word: meaning for word, meaning in kb.vocabulary.equivalents.items() if " " not in word}
@@ -227,7 +222,7 @@ class ClaimSearch:
                 return SearchResult((), q, "nothing")
             featured = [Answer(self._kb.claims[c.id], 0.0) for p in q.named for c in self._kb.featured(self._person(p))]
             return SearchResult(tuple(featured[:limit]), q)
-        if any(_parts_in(parts, q.words) for parts in self._out_of_scope):
+        if any(parts_in(parts, q.words) for parts in self._out_of_scope):
             return SearchResult((), q, "out-of-scope")
         silent: Outcome = "person-silent" if q.named else "nothing"
         if coverage < (MIN_COVERAGE_NAMED if q.named else MIN_COVERAGE) and not tags:
@@ -294,8 +289,8 @@ class ClaimSearch:
 
     def _lean_tags(self, words: tuple[str, ...]) -> list[str]:
         """Lean tags for the options a question words ("the yanks are still toast" → the US is losing)."""
-        words = _lean_words(self._equivalents.get(word, word) for word in words)
-        return list(dict.fromkeys(tag for phrase, tag in self._lean_phrases if _loosely_in(phrase, words)))
+        words = lean_words(self._equivalents.get(word, word) for word in words)
+        return list(dict.fromkeys(tag for phrase, tag in self._lean_phrases if loosely_in(phrase, words)))
 
     def _allowed(self, q: Question) -> set[str]:
         people = set(q.named) if q.named else set(self._kb.commentators)
@@ -370,41 +365,3 @@ class ClaimSearch:
                 if lean.claim in self._kb.claims
             ][:limit]
         return SearchResult(tuple(answers), q, "answered" if answers else "relation-nobody")
-
-
-def _loosely_in(phrase: tuple[str, ...], words: tuple[str, ...], gap: int = 1) -> bool:
-    """Whether ``phrase`` occurs in ``words`` in order, with at most ``gap`` other words between its words."""
-    for start in (i for i, word in enumerate(words) if word == phrase[0]):
-        position = start
-        for part in phrase[1:]:
-            window = words[position + 1 : position + 2 + gap]
-            if part not in window:
-                break
-            position += 1 + window.index(part)
-        else:
-            return True
-    return False
-
-
-def _parts_in(parts: tuple[tuple[str, ...], ...], words: tuple[str, ...], gap: int = 4) -> bool:
-    """Whether each part occurs in ``words`` as written, in order, at most ``gap`` words after the one before."""
-    starts = [0]
-    for n, part in enumerate(parts):
-        found = [
-            i + len(part)
-            for start in starts
-            for i in range(start, min(len(words), start + (gap + 1 if n else len(words))))
-            if words[i : i + len(part)] == part
-        ]
-        if not found:
-            return False
-        starts = found
-    return True
-
-
-AUXILIARIES = frozenset("is are was were be being been will would could can s re ll gonna going to".split())
-
-
-def _lean_words(words: Iterable[str]) -> tuple[str, ...]:
-    """Words for matching a lean phrase: "the us is losing" and "the yanks are toast" both read "us losing"."""
-    return tuple(word for word in words if word not in AUXILIARIES)
