@@ -27,11 +27,12 @@ console: $(STAMP_RUN)
 	$(BIN)/debatebot console
 
 lint: $(STAMP_DEV)
-	$(BIN)/ruff check bot tests
-	$(BIN)/ruff format --check bot tests
+	$(BIN)/ruff check bot tests bench
+	$(BIN)/ruff format --check bot tests bench
 
 typecheck: $(STAMP_DEV)
 	$(BIN)/mypy bot
+	$(BIN)/mypy --strict bench
 
 pytest: $(STAMP_DEV)
 	$(BIN)/pytest -q
@@ -39,7 +40,7 @@ pytest: $(STAMP_DEV)
 test: lint typecheck pytest
 
 bench: $(STAMP_DEV)
-	$(BIN)/python -m tests.bench
+	$(BIN)/python -m bench
 
 eval: $(STAMP_DEV)
 	$(BIN)/python -m tests.eval

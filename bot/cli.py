@@ -18,10 +18,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot.app import App, build_app
+from bot.core.ports import StoreError
 from bot.knowledge.loader import KnowledgeError, load_knowledge
 from bot.logredact import install_redaction
 from bot.settings import Settings, SettingsError, load_settings
-from bot.store.port import StoreError
 from bot.store.sqlite_errors import DatabaseFileError
 
 logger = logging.getLogger("bot")
@@ -132,7 +132,7 @@ async def _serve(app: App, command: str, stopping: asyncio.Event) -> int:
 
     adapters = configured_adapters(app) if command == "run" else []
     if not adapters:
-        app.scheduler.publishers[ConsolePublisher.platform] = ConsolePublisher(sys.stdout)
+        app.attach(ConsolePublisher(sys.stdout), redraw_interval=0.0)  # a poll's message is printed at once
         app.start_scheduler()
         await run_console(app.core, stopping=stopping)
         return 0

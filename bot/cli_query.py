@@ -118,7 +118,7 @@ async def run_polls(args: argparse.Namespace, settings: Settings) -> int:
                     state = "closed" if s.closed else "open"
                     print(f"#{s.id}\t{state}\t{s.total_votes} votes\t{s.platform}/{s.channel}\t{s.question}")
             return 0
-        snapshot = await store.poll_snapshot(poll_id=args.poll_id)
+        snapshot = await store.poll_snapshot(poll_id=args.poll_id, with_voters=True)
         if snapshot is None:
             print(f"debatebot: there is no poll #{args.poll_id}", file=sys.stderr)
             return 1

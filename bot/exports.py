@@ -7,7 +7,7 @@ import io
 from collections.abc import Sequence
 from typing import Any
 
-from bot.store.records import Poll, PollSummary, Tally, Voter
+from bot.core.models import Poll, PollSummary, Tally, Voter
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 

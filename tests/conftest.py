@@ -11,7 +11,10 @@ from pathlib import Path
 import pytest
 
 from bot.app import App, build_app
+from bot.core.actions import Action
 from bot.core.core import Core
+from bot.core.errors import UserError
+from bot.core.inbound import action_request, line_request
 from bot.core.reply import Reply
 from bot.core.request import User
 from bot.knowledge.base import KnowledgeBase
@@ -95,14 +98,20 @@ class Chat:
         self.channel = channel
 
     async def say(self, line: str, user: User = ALICE) -> Reply:
-        return await self.core.handle_line(
-            platform=self.platform, workspace="ws", channel=self.channel, user=user, line=line
-        )
+        where = {"platform": self.platform, "workspace": "ws", "channel": self.channel, "user": user}
+        try:
+            request = line_request(
+                self.core.registry, line, command_names=self.core.command_names(self.platform), **where
+            )
+        except UserError as exc:
+            return self.core.refused(exc, self.platform)
+        return await self.core.handle(request)
 
     async def press(self, action_id: str, user: User = ALICE) -> Reply:
-        return await self.core.handle_action(
-            platform=self.platform, workspace="ws", channel=self.channel, user=user, action_id=action_id
-        )
+        action = Action.unpack(action_id)
+        assert action is not None, f"not a poll button: {action_id!r}"
+        request = action_request(action, platform=self.platform, workspace="ws", channel=self.channel, user=user)
+        return await self.core.handle(request)
 
 
 @pytest.fixture

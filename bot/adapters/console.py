@@ -15,13 +15,16 @@ import sys
 from typing import TextIO
 
 from bot.adapters.console_input import LineReader
+from bot.core.actions import Action
 from bot.core.core import Core
+from bot.core.errors import UserError
+from bot.core.inbound import action_request, line_request
+from bot.core.models import ChannelRef, Poll
 from bot.core.parsing import MAX_LINE, tokenize
 from bot.core.render_text import error_reply, render_text
 from bot.core.reply import Button, PollView, Reply
-from bot.core.request import User
+from bot.core.request import Request, User
 from bot.core.suggest import help_hint
-from bot.store.records import ChannelRef, Poll
 
 _BUTTON_NUMBER = re.compile(r"^[0-9]{1,3}$")
 PLATFORM, WORKSPACE, CHANNEL = "console", "local", "console"
@@ -53,11 +56,8 @@ class ConsoleSession:
     def show(self, answer: Reply) -> None:
         prefix = "(only you see this) " if answer.ephemeral else ""
         self.write(prefix + answer.fallback)
-        poll = answer.refresh_poll or answer.poll
-        if answer.refresh_poll is not None and answer.poll is None:
-            self.write("\n[poll message updated]\n" + render_text([answer.refresh_poll]))
-        if poll is not None:
-            self._show_buttons(poll)
+        if answer.poll is not None:
+            self._show_buttons(answer.poll)
 
     def _show_buttons(self, poll: PollView) -> None:
         self.buttons = poll.buttons
@@ -83,11 +83,19 @@ class ConsoleSession:
                 self.show(error_reply(missing_slash(text)))
                 return True
             text = "/" + text
-        answer = await self.core.handle_line(
-            platform=PLATFORM, workspace=WORKSPACE, channel=CHANNEL, user=self.user, line=text
-        )
-        self.show(answer)
+        try:
+            request = line_request(
+                self.core.registry, text, platform=PLATFORM, workspace=WORKSPACE, channel=CHANNEL, user=self.user
+            )
+        except UserError as exc:
+            self.show(self.core.refused(exc, PLATFORM))
+            return True
+        await self._answer(request)
         return True
+
+    async def _answer(self, request: Request) -> None:
+        self.show(await self.core.handle(request))
+        await self.core.redrawer.flush()  # the poll's own "message" (see ConsolePublisher) prints before the prompt
 
     def _switch_user(self, words: list[str]) -> None:
         """``/as NAME [admin]``: exactly one name and an optional literal ``admin``; anything else gets the usage."""
@@ -108,11 +116,11 @@ class ConsoleSession:
         if not 1 <= number <= len(self.buttons):
             self.write("No button with that number is on screen." if self.buttons else "There are no buttons to press.")
             return
-        button = self.buttons[number - 1]
-        answer = await self.core.handle_action(
-            platform=PLATFORM, workspace=WORKSPACE, channel=CHANNEL, user=self.user, action_id=button.action_id
+        action = Action.unpack(self.buttons[number - 1].action_id)
+        assert action is not None, "the core draws only its own actions on buttons"
+        await self._answer(
+            action_request(action, platform=PLATFORM, workspace=WORKSPACE, channel=CHANNEL, user=self.user)
         )
-        self.show(answer)
 
 
 class ConsolePublisher:

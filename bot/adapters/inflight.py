@@ -15,6 +15,8 @@ import logging
 from collections.abc import Iterator
 from typing import Any
 
+from bot.core.redraw import Redrawer
+
 logger = logging.getLogger(__name__)
 
 SHUTDOWN_GRACE = 2.0
@@ -94,3 +96,16 @@ class InFlight:
         """Once disconnected: let the requests that came during shutdown be answered, then end what is left."""
         await self.wait(seconds)
         await self.cancel_left(seconds / 2)
+
+
+REDRAW_WAIT = 3.0
+"""Seconds shutdown allows for the pending poll redraws (one redraw interval and a request)."""
+
+
+async def flush_redraws(redrawer: Redrawer, platform: str, seconds: float = REDRAW_WAIT) -> None:
+    """Send the pending poll redraws; those the platform has not taken within ``seconds`` are cancelled."""
+    try:
+        async with asyncio.timeout(seconds):
+            await redrawer.flush()
+    except TimeoutError:
+        logger.warning("shutting down: %s did not take the last poll-message updates in time", platform)

@@ -6,15 +6,16 @@ import logging
 import math
 from datetime import timedelta
 
-from bot.core.actions import parse_action
 from bot.core.commands.ask import AskCommands
 from bot.core.commands.digest import DigestCommands
 from bot.core.commands.help import HelpCommands
 from bot.core.commands.people import PeopleCommands
 from bot.core.commands.polls import PollCommands
 from bot.core.errors import UserError
-from bot.core.parsing import parse_line, validate_args
+from bot.core.parsing import validate_args
+from bot.core.ports import StoreBusy, StoreFull
 from bot.core.ratelimit import RateLimiter
+from bot.core.redraw import Redrawer
 from bot.core.registry import Command, Registry
 from bot.core.render_text import error_reply
 from bot.core.reply import Reply
@@ -22,7 +23,6 @@ from bot.core.request import Request, User
 from bot.core.services import Services
 from bot.core.suggest import respell, unknown_command
 from bot.core.usertext import clean_text
-from bot.store.port import StoreBusy, StoreFull
 
 logger = logging.getLogger(__name__)
 
@@ -50,8 +50,16 @@ class Core:
     UNLIMITED_PLATFORMS = frozenset({"console", "cli"})
     """The operator's own terminal is not rate-limited; chat users are."""
 
-    def __init__(self, services: Services, *, rate_limit: int = 5, rate_window: timedelta = timedelta(seconds=10)):
+    def __init__(
+        self,
+        services: Services,
+        *,
+        redrawer: Redrawer | None = None,
+        rate_limit: int = 5,
+        rate_window: timedelta = timedelta(seconds=10),
+    ):
         self.services = services
+        self.redrawer = redrawer or Redrawer(services.store, services.clock, {})
         self.help = HelpCommands(Registry())
         self.registry = build_registry(services, self.help)
         self.limiter = RateLimiter(services.clock, rate_limit, rate_window)
@@ -60,56 +68,23 @@ class Core:
         """How ``platform`` spells commands (registry name → slash command), for /help."""
         self.help.command_names[platform] = dict(names)
 
+    def command_names(self, platform: str) -> dict[str, str] | None:
+        """How ``platform`` spells commands, if it renames them (for parsing typed lines and suggestions)."""
+        return self.help.command_names.get(platform)
+
     async def handle(self, request: Request) -> Reply:
-        """Answer one request: a command, or a button press sent as a hidden command."""
-        return self._spelled(await self._handle(request), request.platform)
-
-    async def handle_line(self, *, platform: str, workspace: str, channel: str, user: User, line: str) -> Reply:
-        """Answer a typed line such as ``/poll Who wins? | A | B --duration 2h``."""
-        answer = await self._handle_line(platform=platform, workspace=workspace, channel=channel, user=user, line=line)
-        return self._spelled(answer, platform)
-
-    async def handle_action(self, *, platform: str, workspace: str, channel: str, user: User, action_id: str) -> Reply:
-        """Answer a button press carrying ``action_id`` (see :mod:`bot.core.actions`)."""
-        answer = await self._handle_action(
-            platform=platform, workspace=workspace, channel=channel, user=user, action_id=action_id
-        )
-        return self._spelled(answer, platform)
-
-    async def _handle(self, request: Request) -> Reply:
+        """Answer one request: a command, or a button press sent as a hidden command (see :mod:`bot.core.inbound`
+        for building one). Polls the answer changed are handed to the :class:`~bot.core.redraw.Redrawer`."""
         if (slow := self._slow_down(request.platform, request.workspace, request.user)) is not None:
             return slow
-        return await self._dispatch(request)
+        answer = await self._dispatch(request)
+        if answer.changed_polls:
+            self.redrawer.request(*answer.changed_polls)
+        return self._spelled(answer, request.platform)
 
-    async def _handle_line(self, *, platform: str, workspace: str, channel: str, user: User, line: str) -> Reply:
-        if (slow := self._slow_down(platform, workspace, user)) is not None:
-            return slow
-        try:
-            parsed = parse_line(self.registry, line, self.help.command_names.get(platform))
-        except UserError as exc:
-            return error_reply(str(exc))
-        request = Request(
-            platform=platform,
-            workspace=workspace,
-            channel=channel,
-            user=user,
-            command=parsed.command,
-            subcommand=parsed.subcommand,
-            args=parsed.args,
-        )
-        return await self._dispatch(request)
-
-    async def _handle_action(self, *, platform: str, workspace: str, channel: str, user: User, action_id: str) -> Reply:
-        if (slow := self._slow_down(platform, workspace, user)) is not None:
-            return slow
-        try:
-            command, args = parse_action(action_id)
-        except UserError as exc:
-            return error_reply(str(exc))
-        request = Request(
-            platform=platform, workspace=workspace, channel=channel, user=user, command=command, args=args
-        )
-        return await self._dispatch(request)
+    def refused(self, error: UserError, platform: str) -> Reply:
+        """The answer to input that did not make a request (see :mod:`bot.core.inbound`), spelled for ``platform``."""
+        return self._spelled(error_reply(str(error)), platform)
 
     def _slow_down(self, platform: str, workspace: str, user: User) -> Reply | None:
         if platform in self.UNLIMITED_PLATFORMS:
@@ -150,7 +125,7 @@ class Core:
             assert command.handler is not None
             return await command.handler(request.model_copy(update={"args": args, "user": user}))
         except UserError as exc:
-            return error_reply(str(exc))
+            return error_reply(str(exc), changed_polls=exc.changed_polls)
         except StoreBusy as exc:
             logger.warning(
                 "command /%s: the database stayed busy (%s); the user was asked to retry", request.command, exc

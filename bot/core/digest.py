@@ -6,11 +6,11 @@ import hashlib
 from datetime import date
 
 from bot.core.cards import quote_block, source_note
+from bot.core.models import ChannelRef
 from bot.core.polls import leaders, poll_view
 from bot.core.reply import Block, Context, FieldItem, Fields, Text, Title
 from bot.core.services import Services
 from bot.knowledge.base import CitedClaim
-from bot.store.records import ChannelRef
 
 LEAN_PRESET = "whos-losing"
 MAX_POLLS = 5

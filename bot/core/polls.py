@@ -6,14 +6,14 @@ import re
 import unicodedata
 from datetime import datetime
 
-from bot.core.actions import close_action, vote_action
+from bot.core.actions import Action
 from bot.core.errors import UserError
+from bot.core.models import OptionRecord, Poll, Tally
 from bot.core.render_text import plural
 from bot.core.reply import Block, Button, Context, PollOptionView, PollView, Text
 from bot.core.usertext import is_ascii_number
 from bot.knowledge.base import KnowledgeBase
 from bot.knowledge.models import PollPreset
-from bot.store.records import OptionRecord, Poll, Tally
 
 MAX_QUESTION = 200
 MAX_OPTION = 75
@@ -90,8 +90,11 @@ def poll_view(poll: Poll, tally: Tally, now: datetime) -> PollView:
     buttons: tuple[Button, ...] = ()
     if not closed:
         buttons = (
-            *(Button(label=o.label, action_id=vote_action(poll.id, o.key), style="primary") for o in poll.options),
-            Button(label="Close poll", action_id=close_action(poll.id), style="danger"),
+            *(
+                Button(label=o.label, action_id=Action.vote(poll.id, o.key).pack(), style="primary")
+                for o in poll.options
+            ),
+            Button(label="Close poll", action_id=Action.close(poll.id).pack(), style="danger"),
         )
     return PollView(
         poll_id=poll.id,

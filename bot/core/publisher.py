@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from bot.core.models import ChannelRef, Poll
 from bot.core.reply import PollView, Reply
-from bot.store.records import ChannelRef, Poll
 
 
 class PublishError(Exception):

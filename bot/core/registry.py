@@ -15,6 +15,11 @@ ArgKind = Literal["word", "text", "flag", "option"]
 
 Handler = Callable[[Request], Awaitable[Reply]]
 
+Moderates = Literal["messages", "channels"]
+"""What an admin-only command moderates: others' messages (closing someone's poll) or a channel's settings
+(its digest). Each platform decides who that is: Discord by the member's permissions (Manage Messages,
+Manage Channels), Slack by workspace admins and ``SLACK_ADMIN_USER_IDS``."""
+
 
 @dataclass(frozen=True)
 class Argument:
@@ -49,6 +54,8 @@ class Command:
     subcommands: tuple[Command, ...] = ()
     hidden: bool = False
     examples: tuple[str, ...] = ()
+    admin: Moderates | None = None
+    """Set when what the command does depends on the user being an admin; adapters then look that up."""
     parent: str | None = field(default=None, compare=False)
 
     def arg(self, name: str) -> Argument | None:
@@ -88,6 +95,13 @@ class Registry:
 
     def __iter__(self) -> Iterator[Command]:
         return iter(self._commands.values())
+
+    def admin(self, command: str, subcommand: str | None = None) -> Moderates | None:
+        """What ``/command [subcommand]`` needs an admin for (``None``: anyone may, and nobody is looked up)."""
+        found = self.get(command)
+        if found is not None and subcommand is not None:
+            found = found.subcommand(subcommand) or found
+        return None if found is None else found.admin
 
     def visible(self) -> list[Command]:
         return [command for command in self if not command.hidden]

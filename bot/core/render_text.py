@@ -69,13 +69,13 @@ def render_text(blocks: Iterable[Block]) -> str:
     return "\n\n".join(render_block(block) for block in blocks)
 
 
-def reply(*blocks: Block, ephemeral: bool = False, error: bool = False, refresh_poll: PollView | None = None) -> Reply:
+def reply(*blocks: Block, ephemeral: bool = False, error: bool = False, changed_polls: tuple[int, ...] = ()) -> Reply:
     """Build a :class:`Reply` whose fallback is the plain-text rendering of its blocks."""
     return Reply(
-        blocks=blocks, fallback=render_text(blocks), ephemeral=ephemeral, error=error, refresh_poll=refresh_poll
+        blocks=blocks, fallback=render_text(blocks), ephemeral=ephemeral, error=error, changed_polls=changed_polls
     )
 
 
-def error_reply(message: str) -> Reply:
+def error_reply(message: str, *, changed_polls: tuple[int, ...] = ()) -> Reply:
     """A short, private answer to bad input."""
-    return reply(Text(text=message), ephemeral=True, error=True)
+    return reply(Text(text=message), ephemeral=True, error=True, changed_polls=changed_polls)

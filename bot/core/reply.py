@@ -102,8 +102,9 @@ class Reply(BaseModel):
     fallback: str = Field(min_length=1)
     ephemeral: bool = False
     error: bool = False
-    refresh_poll: PollView | None = None
-    """A poll whose message should be redrawn after this reply (a vote or a close)."""
+    changed_polls: tuple[int, ...] = ()
+    """Polls whose messages must be redrawn after this reply (a vote, a close, a vote refused by a poll that
+    closed): the core hands them to the shared :class:`~bot.core.redraw.Redrawer`."""
 
     @model_validator(mode="after")
     def _fallback_present(self) -> Reply:

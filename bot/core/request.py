@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from bot.store.records import ChannelRef
+from bot.core.models import ChannelRef
 
 
 class User(BaseModel):

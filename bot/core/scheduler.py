@@ -11,17 +11,17 @@ import asyncio
 import contextlib
 import hashlib
 import logging
-from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from bot.core.digest import DigestComposer
+from bot.core.models import Poll, RunStatus, Subscription
 from bot.core.polls import poll_view, result_blocks
 from bot.core.publisher import Publisher, PublishError
+from bot.core.redraw import Redrawer
 from bot.core.render_text import reply
 from bot.core.reply import PollView, Reply
 from bot.core.schedule import Slot, latest_slot, next_slot
 from bot.core.services import Services
-from bot.store.records import Poll, RunStatus, Subscription
 
 logger = logging.getLogger(__name__)
 
@@ -38,13 +38,16 @@ class Scheduler:
     def __init__(
         self,
         services: Services,
-        publishers: Mapping[str, Publisher],
+        publishers: dict[str, Publisher],
+        redrawer: Redrawer,
         *,
         grace: timedelta = timedelta(hours=6),
         max_sleep: timedelta = MAX_SLEEP,
     ) -> None:
         self.s = services
-        self.publishers = dict(publishers)
+        self.publishers = publishers
+        """Where each platform posts: the same mapping the redrawer draws through; adapters add theirs."""
+        self.redrawer = redrawer
         self.grace = grace
         self.max_sleep = max_sleep
         self.composer = DigestComposer(services)
@@ -167,20 +170,20 @@ class Scheduler:
             if publisher is None:
                 continue  # closed when that platform's adapter runs, so its message can be redrawn
             assert poll.closes_at is not None
-            if not await self.s.store.close_poll(poll_id=poll.id, now=poll.closes_at):
+            closed = await self.s.store.close_poll(poll_id=poll.id, now=poll.closes_at)
+            self.s.polls.forget(poll.id)
+            if not closed:
                 continue  # another process closed it
+            self.redrawer.request(poll.id)
+            if now - poll.closes_at > SILENT_CLOSE_AFTER:
+                continue
             view = poll_view(
                 poll.model_copy(update={"closed_at": poll.closes_at}), await self.s.store.tally(poll_id=poll.id), now
             )
             try:
-                if poll.message_ref is not None:
-                    await publisher.update_poll(poll=poll, view=view)
-                if now - poll.closes_at <= SILENT_CLOSE_AFTER:
-                    await publisher.post(
-                        channel=poll.channel, reply=self._results(poll, view), run_key=f"poll-{poll.id}"
-                    )
+                await publisher.post(channel=poll.channel, reply=self._results(poll, view), run_key=f"poll-{poll.id}")
             except PublishError as exc:
-                logger.warning("poll #%d closed, but its message could not be updated: %s", poll.id, exc)
+                logger.warning("poll #%d closed, but its results could not be posted: %s", poll.id, exc)
 
     def _results(self, poll: Poll, view: PollView) -> Reply:
         return reply(*result_blocks(self.s.kb, poll, view, name_question=True))

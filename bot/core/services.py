@@ -6,10 +6,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.core.clock import Clock
+from bot.core.poll_cache import PollCache
+from bot.core.ports import Store
 from bot.knowledge.base import KnowledgeBase
 from bot.knowledge.names import NameIndex
 from bot.knowledge.search import ClaimSearch
-from bot.store.port import Store
 
 
 class ScheduleChanges:
@@ -33,6 +34,7 @@ class Services:
     search: ClaimSearch
     store: Store
     clock: Clock
+    polls: PollCache
     digest_default_time: str = "09:00"
     digest_default_tz: str = "UTC"
     schedule_changes: ScheduleChanges = field(default_factory=ScheduleChanges)

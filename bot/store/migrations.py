@@ -8,9 +8,7 @@ import sqlite3
 from dataclasses import dataclass
 from importlib import resources
 
-import aiosqlite
-
-from bot.store.port import StoreError
+from bot.core.ports import StoreError
 
 logger = logging.getLogger(__name__)
 
@@ -52,13 +50,12 @@ def split_statements(sql: str) -> list[str]:
     return statements
 
 
-async def _version(db: aiosqlite.Connection) -> int:
-    async with db.execute("PRAGMA user_version") as cursor:
-        row = await cursor.fetchone()
+def _version(db: sqlite3.Connection) -> int:
+    row = db.execute("PRAGMA user_version").fetchone()
     return int(row[0]) if row else 0
 
 
-async def migrate(db: aiosqlite.Connection, migrations: list[Migration] | None = None) -> int:
+def migrate(db: sqlite3.Connection, migrations: list[Migration] | None = None) -> int:
     """Apply every migration newer than the database; return the resulting version.
 
     Each migration runs in its own ``BEGIN IMMEDIATE`` transaction and re-reads the
@@ -69,7 +66,7 @@ async def migrate(db: aiosqlite.Connection, migrations: list[Migration] | None =
     """
     migrations = load_migrations() if migrations is None else migrations
     latest = migrations[-1].version if migrations else 0
-    current = await _version(db)
+    current = _version(db)
     if current > latest:
         raise StoreError(
             f"the database schema is version {current}, newer than this debatebot knows ({latest}); "
@@ -78,20 +75,20 @@ async def migrate(db: aiosqlite.Connection, migrations: list[Migration] | None =
     for migration in migrations:
         if migration.version <= current:
             continue
-        await db.execute("BEGIN IMMEDIATE")
+        db.execute("BEGIN IMMEDIATE")
         try:
-            current = await _version(db)
+            current = _version(db)
             if migration.version <= current:
-                await db.rollback()
+                db.execute("ROLLBACK")
                 continue
             logger.info("applying migration %s", migration.name)
             for statement in split_statements(migration.sql):
-                await db.execute(statement)
-            await db.execute(f"PRAGMA user_version = {migration.version:d}")
-            await db.commit()
+                db.execute(statement)
+            db.execute(f"PRAGMA user_version = {migration.version:d}")
+            db.execute("COMMIT")
         except BaseException:
             if db.in_transaction:
-                await db.rollback()
+                db.execute("ROLLBACK")
             raise
         current = migration.version
     return current

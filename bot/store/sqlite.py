@@ -1,10 +1,10 @@
-"""The SQLite backend of :class:`~bot.store.port.Store`: one file, WAL mode, assembled from query modules."""
+"""The SQLite backend of :class:`~bot.core.ports.Store`: one file, WAL mode, assembled from query modules."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from bot.store.sqlite_base import BUSY_TIMEOUT_MS, from_db, to_db
+from bot.store.sqlite_base import BUSY_TIMEOUT_MS, from_db, one, to_db
 from bot.store.sqlite_digests import DigestQueries
 from bot.store.sqlite_polls import PollQueries
 
@@ -15,27 +15,29 @@ class SQLiteStore(PollQueries, DigestQueries):
     """Polls, votes, digests and platform state in one SQLite file."""
 
     async def get_meta(self, *, key: str) -> str | None:
-        async with self._read() as db:
-            row = await self._one(db, "SELECT value FROM meta WHERE key = ?", (key,))
+        row = await self._read(lambda db: one(db, "SELECT value FROM meta WHERE key = ?", (key,)))
         return None if row is None else str(row[0])
 
     async def set_meta(self, *, key: str, value: str) -> None:
-        async with self._write() as db:
-            await db.execute(
+        await self._write(
+            lambda db: db.execute(
                 "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 (key, value),
             )
+        )
 
     async def claim_event(self, *, platform: str, event_id: str, now: datetime) -> bool:
-        async with self._write() as db:
-            cursor = await db.execute(
+        cursor = await self._write(
+            lambda db: db.execute(
                 "INSERT INTO processed_events (platform, event_id, seen_at) VALUES (?, ?, ?)"
                 " ON CONFLICT (platform, event_id) DO NOTHING",
                 (platform, event_id, to_db(now)),
             )
-            return cursor.rowcount == 1
+        )
+        return cursor.rowcount == 1
 
     async def prune_events(self, *, before: datetime) -> int:
-        async with self._write() as db:
-            cursor = await db.execute("DELETE FROM processed_events WHERE seen_at < ?", (to_db(before),))
-            return cursor.rowcount
+        cursor = await self._write(
+            lambda db: db.execute("DELETE FROM processed_events WHERE seen_at < ?", (to_db(before),))
+        )
+        return cursor.rowcount

@@ -1,9 +1,11 @@
-"""The SQLite connection under every query module: WAL, busy timeout, foreign keys, and one
-transaction at a time.
+"""The SQLite connection under every query module: one connection on one database thread, WAL, busy timeout.
 
-One connection per process, every operation serialised by a lock so coroutines never
-share a transaction; writes begin ``IMMEDIATE`` so that another process (the CLI, a
-second bot) waits on ``busy_timeout`` instead of failing half-way.
+Every store operation is one plain function run on that thread, inside one transaction: one
+round trip from the event loop however many statements it takes (aiosqlite would hop threads
+for each statement). The thread runs one operation at a time, so coroutines never share a
+transaction; writes begin ``IMMEDIATE`` so that another process (the CLI, a second bot) waits
+on ``busy_timeout`` instead of failing half-way, and reads run in a ``DEFERRED`` transaction so
+that what they read together agrees.
 """
 
 from __future__ import annotations
@@ -11,19 +13,21 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-import aiosqlite
-
+from bot.core.ports import Store, StoreBusy, StoreError, StoreFull
 from bot.store.migrations import migrate
-from bot.store.port import Store, StoreBusy, StoreError, StoreFull
 from bot.store.sqlite_errors import database_error, make_folder
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+Db = sqlite3.Connection
 
 BUSY_TIMEOUT_MS = 5000
 _FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
@@ -40,9 +44,13 @@ def from_db(text: str | None) -> datetime | None:
     return None if text is None else datetime.strptime(text, _FORMAT).replace(tzinfo=UTC)
 
 
-_OPEN = (
-    "EXISTS (SELECT 1 FROM polls WHERE id = :poll AND closed_at IS NULL AND (closes_at IS NULL OR closes_at > :now))"
-)
+def one(db: Db, sql: str, params: Any = ()) -> sqlite3.Row | None:
+    row: sqlite3.Row | None = db.execute(sql, params).fetchone()
+    return row
+
+
+def every(db: Db, sql: str, params: Any = ()) -> list[sqlite3.Row]:
+    return list(db.execute(sql, params).fetchall())
 
 
 _CHANNEL = "platform = :platform AND workspace = :workspace AND channel = :channel"
@@ -53,8 +61,8 @@ class SQLiteBase(Store):
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
-        self._db: aiosqlite.Connection | None = None
-        self._lock = asyncio.Lock()
+        self._db: Db | None = None
+        self._thread: ThreadPoolExecutor | None = None
 
     async def open(self) -> None:
         """Connect, check the file, switch to WAL and migrate.
@@ -65,120 +73,94 @@ class SQLiteBase(Store):
             StoreError: the database is newer than this code, or locked for longer than the busy timeout.
         """
         make_folder(self.path)
+        thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"sqlite-{self.path.name}")
         try:
-            await self._connect()
-        except sqlite3.Error as exc:
-            raise database_error(self.path, exc) from None
-
-    async def _connect(self) -> None:
-        # Open it once with the standard library first: when aiosqlite's own connect fails, its worker
-        # thread outlives the event loop and prints a traceback on the way out.
-        await asyncio.to_thread(lambda: sqlite3.connect(self.path).close())
-        db = await aiosqlite.connect(self.path, isolation_level=None)
-        db.row_factory = aiosqlite.Row
-        try:
-            await db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            await db.execute("PRAGMA foreign_keys = ON")
-            row = await self._enable_wal(db)
-            if not row or str(row[0]).lower() != "wal":
-                raise StoreError(f"{self.path}: SQLite refused WAL mode (journal_mode is {row[0] if row else '?'})")
-            await db.execute("PRAGMA synchronous = NORMAL")
-            await migrate(db)
-        except BaseException:
-            await db.close()
+            self._db = await asyncio.get_running_loop().run_in_executor(thread, self._connect)
+        except BaseException as exc:
+            thread.shutdown(wait=False)
+            if isinstance(exc, sqlite3.Error):
+                raise database_error(self.path, exc) from None
             raise
-        self._db = db
+        self._thread = thread
 
-    @staticmethod
-    async def _enable_wal(db: aiosqlite.Connection) -> aiosqlite.Row | None:
-        # Switching a new file to WAL needs a moment alone with it; SQLite reports "locked" at
-        # once rather than waiting out busy_timeout, so wait here when another process is opening it.
-        for attempt in range(50):
-            try:
-                async with db.execute("PRAGMA journal_mode = WAL") as cursor:
-                    return await cursor.fetchone()
-            except sqlite3.OperationalError as exc:
-                if "locked" not in str(exc) or attempt == 49:
-                    raise
-                await asyncio.sleep(0.1)
-        return None
+    def _connect(self) -> Db:
+        db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        db.row_factory = sqlite3.Row
+        try:
+            db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            db.execute("PRAGMA foreign_keys = ON")
+            mode = _enable_wal(db)
+            if mode != "wal":
+                raise StoreError(f"{self.path}: SQLite refused WAL mode (journal_mode is {mode})")
+            db.execute("PRAGMA synchronous = NORMAL")
+            migrate(db)
+        except BaseException:
+            db.close()
+            raise
+        return db
 
     async def close(self) -> None:
-        if self._db is not None:
-            db, self._db = self._db, None
-            await db.close()
+        if self._thread is not None and self._db is not None:
+            thread, db = self._thread, self._db
+            self._thread = self._db = None
+            await asyncio.get_running_loop().run_in_executor(thread, db.close)
+            thread.shutdown(wait=False)
 
-    @property
-    def db(self) -> aiosqlite.Connection:
-        if self._db is None:
+    async def call(self, work: Callable[[Db], T]) -> T:
+        """Run ``work(connection)`` on the database thread, outside any transaction (tests and maintenance)."""
+        return await self._run(work)
+
+    async def _run(self, work: Callable[[Db], T]) -> T:
+        if self._thread is None or self._db is None:
             raise StoreError("the store is not open")
-        return self._db
-
-    @asynccontextmanager
-    async def _write(self) -> AsyncIterator[aiosqlite.Connection]:
-        async with self._lock:
-            db = self.db
-            try:
-                await self._begin(db, "IMMEDIATE")
-                yield db
-                await db.commit()
-            except BaseException as exc:
-                if db.in_transaction:
-                    await db.rollback()
-                if (translated := _translated(exc)) is exc:
-                    raise
-                raise translated from exc
-
-    async def _begin(self, db: aiosqlite.Connection, mode: str) -> None:
+        db = self._db
         try:
-            await db.execute(f"BEGIN {mode}")
-        except sqlite3.OperationalError:
-            if not db.in_transaction:
+            return await asyncio.get_running_loop().run_in_executor(self._thread, work, db)
+        except sqlite3.OperationalError as exc:
+            raise translated(exc) from exc
+
+    async def _write(self, work: Callable[[Db], T]) -> T:
+        """``work`` in one ``BEGIN IMMEDIATE`` transaction: committed if it returns, rolled back if it raises."""
+        return await self._run(lambda db: in_transaction(db, "IMMEDIATE", work))
+
+    async def _read(self, work: Callable[[Db], T]) -> T:
+        """``work`` in one read transaction, so several reads see one moment (another process's commits in
+        between, votes from the bot while the CLI exports, are all seen or not at all)."""
+        return await self._run(lambda db: in_transaction(db, "DEFERRED", work, commit=False))
+
+
+def in_transaction(db: Db, mode: str, work: Callable[[Db], T], *, commit: bool = True) -> T:
+    """Run ``work`` in a ``BEGIN <mode>`` transaction on the database thread."""
+    db.execute(f"BEGIN {mode}")
+    try:
+        result = work(db)
+        db.execute("COMMIT" if commit else "ROLLBACK")
+    except BaseException:
+        if db.in_transaction:
+            db.execute("ROLLBACK")
+        raise
+    return result
+
+
+def _enable_wal(db: Db) -> str:
+    # Switching a new file to WAL needs a moment alone with it; SQLite reports "locked" at once
+    # rather than waiting out busy_timeout, so wait here when another process is opening it.
+    for attempt in range(50):
+        try:
+            row = db.execute("PRAGMA journal_mode = WAL").fetchone()
+            return str(row[0]).lower() if row else "?"
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == 49:
                 raise
-            # An operation cancelled while its BEGIN was queued left a transaction open: undo it and go on.
-            logger.warning("rolling back a transaction left open by a cancelled operation")
-            await db.rollback()
-            await db.execute(f"BEGIN {mode}")
-
-    @asynccontextmanager
-    async def _read(self) -> AsyncIterator[aiosqlite.Connection]:
-        """One statement's worth of reading; use :meth:`_snapshot` when several must agree."""
-        async with self._lock:
-            try:
-                yield self.db
-            except sqlite3.OperationalError as exc:
-                if (translated := _translated(exc)) is exc:
-                    raise
-                raise translated from exc
-
-    @asynccontextmanager
-    async def _snapshot(self) -> AsyncIterator[aiosqlite.Connection]:
-        """Several reads that see one moment: a read transaction, so another process's commits in between
-        (votes from the bot while the CLI exports) are either all seen or not at all."""
-        async with self._lock:
-            db = self.db
-            await self._begin(db, "DEFERRED")
-            try:
-                yield db
-            finally:
-                if db.in_transaction:
-                    await db.rollback()
-
-    async def _all(self, db: aiosqlite.Connection, sql: str, params: Any = ()) -> list[aiosqlite.Row]:
-        async with db.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
-
-    async def _one(self, db: aiosqlite.Connection, sql: str, params: Any = ()) -> aiosqlite.Row | None:
-        async with db.execute(sql, params) as cursor:
-            return await cursor.fetchone()
+            time.sleep(0.1)
+    return "?"
 
 
-def _translated(exc: BaseException) -> BaseException:
+def translated(exc: sqlite3.OperationalError) -> Exception:
     """SQLite's "locked"/"busy" and "full" errors as the store port's :class:`StoreBusy` and :class:`StoreFull`."""
-    if isinstance(exc, sqlite3.OperationalError):
-        text = str(exc).casefold()
-        if "locked" in text or "busy" in text:
-            return StoreBusy(str(exc))
-        if "full" in text:
-            return StoreFull(str(exc))
+    text = str(exc).casefold()
+    if "locked" in text or "busy" in text:
+        return StoreBusy(str(exc))
+    if "full" in text:
+        return StoreFull(str(exc))
     return exc

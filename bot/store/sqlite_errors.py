@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from bot.store.port import StoreError
+from bot.core.ports import StoreError
 
 
 class DatabaseFileError(StoreError):

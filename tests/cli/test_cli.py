@@ -396,7 +396,7 @@ def test_polls_without_a_database(in_process: Path, capsys: pytest.CaptureFixtur
 
 
 async def test_polls_list_while_another_connection_holds_the_database(tmp_path: Path) -> None:
-    from bot.store.records import ChannelRef, NewPoll, OptionRecord
+    from bot.core.models import ChannelRef, NewPoll, OptionRecord
     from tests.conftest import START
 
     database = tmp_path / "busy.db"

@@ -119,6 +119,6 @@ async def test_now_uses_the_channel_time_zone_for_the_date(chat: Chat, clock: Fa
 
 
 def _channel(chat: Chat):  # type: ignore[no-untyped-def]
-    from bot.store.records import ChannelRef
+    from bot.core.models import ChannelRef
 
     return ChannelRef(platform=chat.platform, workspace="ws", channel=chat.channel)

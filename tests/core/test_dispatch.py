@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from bot.app import App, build_app
+from bot.core.actions import Action
 from bot.core.reply import Reply
 from bot.core.request import Request
 from bot.knowledge.base import KnowledgeBase
@@ -135,11 +136,12 @@ async def test_a_crashing_handler_answers_and_the_core_keeps_running(app: App, c
     assert not (await chat.say("/whosays ng")).error
 
 
-async def test_foreign_button_ids_are_refused(chat: Chat) -> None:
-    for action_id in ("vote:abc:x", "close:", "delete:1", "vote:1:" + "x" * 200):
-        answer = await chat.press(action_id)
-        assert answer.error
-        assert "That button is not one of debatebot's" in answer.fallback
+def test_foreign_button_ids_are_not_actions_and_actions_round_trip() -> None:
+    for action_id in ("vote:abc:x", "close:", "delete:1", "vote:1:" + "x" * 200, "vote:1:USA", " close:1"):
+        assert Action.unpack(action_id) is None, action_id
+    for action in (Action.vote(12, "usa"), Action.vote(1, "too-early"), Action.close(999_999_999_999)):
+        assert Action.unpack(action.pack()) == action
+        assert len(action.pack()) <= 100
 
 
 async def test_over_long_line_is_refused(chat: Chat) -> None:

@@ -156,6 +156,7 @@ def test_poll_option_words_survive_parsing(words: list[str]) -> None:
 
 def _build_registry() -> Registry:
     from bot.core.core import build_registry
+    from bot.core.poll_cache import PollCache
     from bot.knowledge.loader import load_knowledge
     from bot.knowledge.names import NameIndex
     from bot.knowledge.search import ClaimSearch
@@ -164,8 +165,9 @@ def _build_registry() -> Registry:
 
     kb = load_knowledge(KNOWLEDGE_DIR)
     names = NameIndex(kb.commentators.values())
+    store = SQLiteStore("unused.db")
     services = Services(
-        kb=kb, names=names, search=ClaimSearch(kb, names), store=SQLiteStore("unused.db"), clock=FakeClock()
+        kb=kb, names=names, search=ClaimSearch(kb, names), store=store, clock=FakeClock(), polls=PollCache(store)
     )
     return build_registry(services)
 

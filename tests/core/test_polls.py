@@ -7,7 +7,7 @@ import asyncio
 import pytest
 
 from bot.app import App
-from bot.core.actions import close_action, vote_action
+from bot.core.actions import Action
 from bot.core.reply import PollView
 from tests.conftest import ADMIN, ALICE, BOB, Chat, FakeClock
 
@@ -24,8 +24,8 @@ async def test_preset_poll_has_its_options_and_buttons(chat: Chat) -> None:
     assert view.question == "Who's losing the AI race?"
     assert [o.key for o in view.options] == ["usa", "china", "neither", "too-early"]
     assert [b.action_id for b in view.buttons] == [
-        *(vote_action(view.poll_id, key) for key in ("usa", "china", "neither", "too-early")),
-        close_action(view.poll_id),
+        *(Action.vote(view.poll_id, key).pack() for key in ("usa", "china", "neither", "too-early")),
+        Action.close(view.poll_id).pack(),
     ]
 
 
@@ -91,14 +91,15 @@ async def test_bad_poll_input_is_refused_and_writes_nothing(chat: Chat, app: App
 
 async def test_single_choice_vote_moves_and_keeps(chat: Chat, app: App) -> None:
     view = await new_poll(chat)
-    first = await chat.press(vote_action(view.poll_id, "usa"))
+    first = await chat.press(Action.vote(view.poll_id, "usa").pack())
     assert first.ephemeral
     assert "Your vote for “The USA” is in." in first.fallback
-    assert first.refresh_poll is not None
-    assert first.refresh_poll.total_votes == 1
-    again = await chat.press(vote_action(view.poll_id, "usa"))
+    assert first.changed_polls == (view.poll_id,), "the poll's message is to be redrawn"
+    assert first.poll is None, "and the vote's answer does not read the tally"
+    again = await chat.press(Action.vote(view.poll_id, "usa").pack())
     assert "You already voted for “The USA”; your vote stays." in again.fallback
-    moved = await chat.press(vote_action(view.poll_id, "china"))
+    assert again.changed_polls == (), "nothing changed: nothing to redraw"
+    moved = await chat.press(Action.vote(view.poll_id, "china").pack())
     assert "Your vote moved to “China”." in moved.fallback
     tally = await app.store.tally(poll_id=view.poll_id)
     assert tally.counts == {"usa": 0, "china": 1, "neither": 0, "too-early": 0}
@@ -106,7 +107,7 @@ async def test_single_choice_vote_moves_and_keeps(chat: Chat, app: App) -> None:
 
 async def test_preset_vote_names_commentators_leaning_that_way(chat: Chat) -> None:
     view = await new_poll(chat)
-    answer = await chat.press(vote_action(view.poll_id, "neither"))
+    answer = await chat.press(Action.vote(view.poll_id, "neither").pack())
     assert "Leaning toward “Neither: open source wins” (knowledge base reading): Yann LeCun." in answer.fallback
 
 
@@ -148,17 +149,17 @@ async def test_vote_bad_input(chat: Chat, app: App, suffix: str, message: str) -
 async def test_poll_from_another_platform_is_not_reachable(chat: Chat, core: App) -> None:
     view = await new_poll(chat)
     other = Chat(chat.core, platform="elsewhere")
-    answer = await other.press(vote_action(view.poll_id, "usa"))
+    answer = await other.press(Action.vote(view.poll_id, "usa").pack())
     assert answer.error
     assert f"There is no poll #{view.poll_id} here." in answer.fallback
 
 
 async def test_close_by_creator_announces_winner_and_leans(chat: Chat) -> None:
     view = await new_poll(chat)
-    await chat.press(vote_action(view.poll_id, "china"), user=ALICE)
-    await chat.press(vote_action(view.poll_id, "china"), user=BOB)
-    await chat.press(vote_action(view.poll_id, "usa"), user=ADMIN)
-    answer = await chat.press(close_action(view.poll_id), user=ALICE)
+    await chat.press(Action.vote(view.poll_id, "china").pack(), user=ALICE)
+    await chat.press(Action.vote(view.poll_id, "china").pack(), user=BOB)
+    await chat.press(Action.vote(view.poll_id, "usa").pack(), user=ADMIN)
+    answer = await chat.press(Action.close(view.poll_id).pack(), user=ALICE)
     assert not answer.error
     assert not answer.ephemeral
     assert answer.poll is not None
@@ -170,13 +171,13 @@ async def test_close_by_creator_announces_winner_and_leans(chat: Chat) -> None:
 
 async def test_close_is_refused_for_others_and_allowed_for_admins(chat: Chat) -> None:
     view = await new_poll(chat, "/poll Tea? | Yes | No")
-    refused = await chat.press(close_action(view.poll_id), user=BOB)
+    refused = await chat.press(Action.close(view.poll_id).pack(), user=BOB)
     assert refused.error
     assert "Only the poll's creator or an admin can close" in refused.fallback
-    assert "is in" in (await chat.press(vote_action(view.poll_id, "1"), user=BOB)).fallback
-    closed = await chat.press(close_action(view.poll_id), user=ADMIN)
+    assert "is in" in (await chat.press(Action.vote(view.poll_id, "1").pack(), user=BOB)).fallback
+    closed = await chat.press(Action.close(view.poll_id).pack(), user=ADMIN)
     assert "closed: “Yes” wins with 1 of 1 vote." in closed.fallback
-    again = await chat.press(close_action(view.poll_id), user=ADMIN)
+    again = await chat.press(Action.close(view.poll_id).pack(), user=ADMIN)
     assert again.error
     assert "already closed" in again.fallback
 
@@ -221,7 +222,7 @@ async def test_anonymous_poll_never_names_voters(chat: Chat) -> None:
     replies.append(await chat.say(f"/results {view.poll_id}"))
     replies.append(await chat.say(f"/close {view.poll_id}"))
     for answer in replies:
-        shown = answer.fallback + (answer.refresh_poll.model_dump_json() if answer.refresh_poll else "")
+        shown = answer.model_dump_json()
         assert "bob" not in shown.casefold()
     assert all("anonymous" in a.fallback for a in replies[1:])
 
@@ -241,9 +242,9 @@ async def test_votes_racing_a_close_through_the_core(chat: Chat, app: App) -> No
     from bot.core.request import User
 
     async def vote(name: str):  # type: ignore[no-untyped-def]
-        return await chat.press(vote_action(view.poll_id, "1"), user=User(id=name))
+        return await chat.press(Action.vote(view.poll_id, "1").pack(), user=User(id=name))
 
-    tasks = [vote(name) for name in users[:20]] + [chat.press(close_action(view.poll_id))]
+    tasks = [vote(name) for name in users[:20]] + [chat.press(Action.close(view.poll_id).pack())]
     tasks += [vote(name) for name in users[20:]]
     answers = await asyncio.gather(*tasks)
     accepted = sum("is in" in a.fallback for a in answers)

@@ -12,11 +12,11 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.app import App, build_app
+from bot.core.models import ChannelRef, Poll
 from bot.core.publisher import Publisher, PublishError
 from bot.core.reply import PollView, Quote, Reply
 from bot.knowledge.base import KnowledgeBase
 from bot.settings import Settings
-from bot.store.records import ChannelRef, Poll
 from tests.conftest import ADMIN, Chat, FakeClock
 
 CHANNEL = ChannelRef(platform="test", workspace="ws", channel="general")
@@ -375,6 +375,7 @@ async def test_one_minute_poll_closes_on_time_with_results(world: tuple[App, Fak
     assert wake == poll.closes_at, "it sleeps exactly until the deadline"
     clock.current = wake
     await app.scheduler.tick()
+    await app.redrawer.flush()  # the timed close has the poll's message redrawn like any other change
     closed = await app.store.get_poll(poll_id=created.poll_id)
     assert closed is not None
     assert closed.closed_at == poll.closes_at
@@ -405,6 +406,7 @@ async def test_poll_overdue_after_restart(tmp_path: Path, clock: FakeClock, kb: 
     app.scheduler.publishers["test"] = publisher
     try:
         await app.scheduler.tick()
+        await app.redrawer.flush()
         for poll_id in (late.poll_id, very_late.poll_id):
             poll = await app.store.get_poll(poll_id=poll_id)
             assert poll is not None

@@ -244,11 +244,9 @@ async def test_a_full_disk_gets_an_error_reply_keeps_earlier_data_and_recovers(
     assert not (await chat.say("/poll Tea? | Yes | No")).error
     await chat.say("/vote 1 1", ALICE)
     await chat.say("/vote 1 2", BOB)
-    async with store.db.execute("PRAGMA max_page_count") as cursor:
-        unlimited = (await cursor.fetchone())[0]  # type: ignore[index]
-    async with store.db.execute("PRAGMA page_count") as cursor:
-        used = (await cursor.fetchone())[0]  # type: ignore[index]
-    await store.db.execute(f"PRAGMA max_page_count = {used}")  # the file may not grow: SQLITE_FULL
+    unlimited = await store.call(lambda db: db.execute("PRAGMA max_page_count").fetchone()[0])
+    used = await store.call(lambda db: db.execute("PRAGMA page_count").fetchone()[0])
+    await store.call(lambda db: db.execute(f"PRAGMA max_page_count = {used}"))  # the file may not grow: SQLITE_FULL
 
     created: list[Reply] = []
     refused_poll: Reply | None = None
@@ -290,7 +288,7 @@ async def test_a_full_disk_gets_an_error_reply_keeps_earlier_data_and_recovers(
     assert polls == [(1, 2)] + [(2 + n, 4) for n in range(len(created))]
 
     # space again: writes work
-    await store.db.execute(f"PRAGMA max_page_count = {unlimited}")
+    await store.call(lambda db: db.execute(f"PRAGMA max_page_count = {unlimited}"))
     assert not (await chat.say("/poll After? | Yes | No")).error
     assert (await chat.say("/vote 1 2", User(id="after", display_name="After"))).fallback.startswith(
         "Your vote for “No” is in."

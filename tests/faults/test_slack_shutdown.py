@@ -44,8 +44,7 @@ def slow_core(slack: SlackUnderTest, monkeypatch: pytest.MonkeyPatch, entered: l
 
         return call
 
-    for name in ("handle", "handle_line", "handle_action"):
-        monkeypatch.setattr(core, name, slowed(getattr(core, name)))
+    monkeypatch.setattr(core, "handle", slowed(core.handle))
 
 
 def ephemerals(fake: FakeSlack, user: str) -> list[tuple[str, str | None, str]]:

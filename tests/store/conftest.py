@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.store.port import Store
+from bot.core.ports import Store
 from bot.store.sqlite import SQLiteStore
 
 Backend = Callable[[Path], AbstractAsyncContextManager[Store]]

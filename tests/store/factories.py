@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
-from bot.store.records import ChannelRef, NewPoll, OptionRecord
+from bot.core.models import ChannelRef, NewPoll, OptionRecord
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 MINUTE = timedelta(minutes=1)

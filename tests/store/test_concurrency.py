@@ -8,10 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.store.port import Store
-from bot.store.records import Tally, VoteOutcome
+from bot.core.models import PollSnapshot, Tally, VoteOutcome
+from bot.core.ports import Store
 from bot.store.sqlite import SQLiteStore
-from bot.store.sqlite_polls import PollSnapshot
 from tests.store.factories import MINUTE, T0, new_poll
 
 
@@ -197,7 +196,7 @@ async def test_exports_and_tallies_taken_during_a_burst_of_votes_each_show_one_m
         async def read_until_the_burst_is_over() -> list[tuple[PollSnapshot, Tally]]:
             seen = []
             while not burst_over.is_set():
-                snapshot = await reader.poll_snapshot(poll_id=poll.id)
+                snapshot = await reader.poll_snapshot(poll_id=poll.id, with_voters=True)
                 assert snapshot is not None
                 seen.append((snapshot, await reader.tally(poll_id=poll.id)))
                 await asyncio.sleep(0)
@@ -208,7 +207,7 @@ async def test_exports_and_tallies_taken_during_a_burst_of_votes_each_show_one_m
         burst_over.set()
         seen = await readings
 
-        final = await reader.poll_snapshot(poll_id=poll.id)
+        final = await reader.poll_snapshot(poll_id=poll.id, with_voters=True)
         assert final is not None
         assert final.tally.total_votes == len(final.voters) == 300
         assert sum(0 < snapshot.tally.total_votes < 300 for snapshot, _ in seen) >= 10, "readings mid-burst"

@@ -6,8 +6,8 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
-from bot.store.port import Store
-from bot.store.records import ChannelRef, OptionRecord, Poll, PollSummary, Subscription, Tally, VoteOutcome, Voter
+from bot.core.models import ChannelRef, OptionRecord, Poll, PollSummary, Subscription, Tally, VoteOutcome, Voter
+from bot.core.ports import Store
 from tests.store.factories import DAY, GENERAL, HOUR, MINUTE, OTHER, T0, UNKNOWN_POLL_ID, new_poll
 
 PLUS_TWO = timezone(timedelta(hours=2))

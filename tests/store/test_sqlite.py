@@ -10,13 +10,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import aiosqlite
 import pytest
 
 import bot.store
+from bot.core.models import Tally, VoteOutcome
+from bot.core.ports import StoreError
 from bot.store.migrations import load_migrations, migrate
-from bot.store.port import StoreError
-from bot.store.records import Tally, VoteOutcome
 from bot.store.sqlite import BUSY_TIMEOUT_MS, SQLiteStore
 from tests.store.factories import HOUR, T0, new_poll
 
@@ -46,10 +45,7 @@ def pragma(path: Path, name: str) -> Any:
 
 
 async def store_pragma(store: SQLiteStore, name: str) -> Any:
-    async with store.db.execute(f"PRAGMA {name}") as cursor:
-        row = await cursor.fetchone()
-    assert row is not None
-    return row[0]
+    return await store.call(lambda db: db.execute(f"PRAGMA {name}").fetchone()[0])
 
 
 NAIVE = datetime(2026, 1, 1)  # no tzinfo
@@ -97,8 +93,8 @@ async def test_newer_database_is_refused_and_left_untouched(db_path: Path) -> No
     with pytest.raises(StoreError, match="newer"):
         await store.open()
 
-    with pytest.raises(StoreError):
-        _ = store.db  # the failed open left nothing half-open
+    with pytest.raises(StoreError, match="not open"):
+        await store.call(lambda db: db.execute("SELECT 1"))  # the failed open left nothing half-open
     await store.close()  # and closing is still harmless
     assert pragma(db_path, "user_version") == newer
     with plain(db_path) as connection:
@@ -203,10 +199,10 @@ async def test_a_writer_in_another_process_is_waited_for(db_path: Path) -> None:
 
 
 class _OtherProcessMigratesFirst:
-    """An aiosqlite connection stand-in: just before ``migrate`` starts its transaction, another
-    process (a plain sqlite3 connection) applies the same migrations and commits."""
+    """A connection stand-in: just before ``migrate`` starts its first transaction, another process (a plain
+    sqlite3 connection) applies the same migrations and commits."""
 
-    def __init__(self, db: Any, path: Path) -> None:
+    def __init__(self, db: sqlite3.Connection, path: Path) -> None:
         self._db = db
         self._path = path
         self._done = False
@@ -214,29 +210,26 @@ class _OtherProcessMigratesFirst:
     def __getattr__(self, name: str) -> Any:
         return getattr(self._db, name)
 
-    async def executescript(self, sql: str) -> Any:
-        def other_process() -> None:
+    def execute(self, sql: str, *args: Any) -> Any:
+        if sql.startswith("BEGIN") and not self._done:
+            self._done = True
             with plain(self._path) as connection:
                 for migration in load_migrations():
                     connection.executescript(
                         f"BEGIN IMMEDIATE;\n{migration.sql}\nPRAGMA user_version = {migration.version};\nCOMMIT;"
                     )
-
-        if not self._done:
-            self._done = True
-            await asyncio.to_thread(other_process)
-        return await self._db.executescript(sql)
+        return self._db.execute(sql, *args)
 
 
-async def test_migrate_rechecks_the_version_inside_its_transaction(db_path: Path) -> None:
+def test_migrate_rechecks_the_version_inside_its_transaction(db_path: Path) -> None:
     with plain(db_path) as connection:
         connection.execute("PRAGMA journal_mode = WAL")
-    db = await aiosqlite.connect(db_path, isolation_level=None)
+    db = sqlite3.connect(db_path, isolation_level=None)
     try:
-        await db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        version = await migrate(_OtherProcessMigratesFirst(db, db_path))  # type: ignore[arg-type]
+        db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        version = migrate(_OtherProcessMigratesFirst(db, db_path))  # type: ignore[arg-type]
     finally:
-        await db.close()
+        db.close()
 
     assert version == len(MIGRATION_FILES)
     assert pragma(db_path, "user_version") == len(MIGRATION_FILES)

@@ -11,7 +11,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.store.records import VoteOutcome
+from bot.core.models import VoteOutcome
 from bot.store.sqlite import SQLiteStore
 from tests.store.factories import T0, new_poll
 

@@ -70,16 +70,7 @@ class DiscordAdapter:
                 raise AdapterFatal(f"DISCORD_SHARD_IDS must be below DISCORD_SHARD_COUNT ({count}).")
             cls = ShardedDebateClient
             options.update(shard_count=count, shard_ids=list(settings.discord_shard_ids) or None)
-        services = self.app.core.services
-        return cls(
-            core=self.app.core,
-            store=self.app.store,
-            kb=self.app.kb,
-            clock=services.clock,
-            settings=settings,
-            scheduler=self.app.scheduler,
-            **options,
-        )
+        return cls(app=self.app, **options)
 
     async def run(self) -> None:
         """Log in, sync commands if they changed, and serve interactions until :meth:`stop`.

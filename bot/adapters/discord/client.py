@@ -9,7 +9,7 @@ import discord
 
 from bot.adapters.discord.autocomplete import Autocomplete, hint_for
 from bot.adapters.discord.buttons import PollButton
-from bot.adapters.discord.components import UNKNOWN_COMPONENT, button_action, dispatched_by_discord_py, is_poll_action
+from bot.adapters.discord.components import UNKNOWN_COMPONENT, button_action, dispatched_by_discord_py
 from bot.adapters.discord.definitions import command_payloads
 from bot.adapters.discord.endpoints import discord_endpoints
 from bot.adapters.discord.poll_messages import PollMessages
@@ -18,21 +18,15 @@ from bot.adapters.discord.respond import DEFER_AFTER, Responder
 from bot.adapters.discord.sync import CommandSync
 from bot.adapters.discord.translate import (
     PLATFORM,
+    action_to_request,
     interaction_data,
     parse_command_data,
-    place,
     to_request,
-    user_for,
 )
 from bot.adapters.inflight import RESTARTING, SHUTDOWN_GRACE
-from bot.adapters.refresh import PollRefresher
-from bot.core.clock import Clock
-from bot.core.core import Core
+from bot.app import App
+from bot.core.actions import Action
 from bot.core.errors import UserError
-from bot.core.scheduler import Scheduler
-from bot.knowledge.base import KnowledgeBase
-from bot.settings import Settings
-from bot.store.port import Store
 
 logger = logging.getLogger(__name__)
 
@@ -43,30 +37,19 @@ class DebateClient(discord.Client):
     """Slash commands, autocomplete and poll buttons, answered by the core."""
 
     def __init__(
-        self,
-        *,
-        core: Core,
-        store: Store,
-        kb: KnowledgeBase,
-        clock: Clock,
-        settings: Settings,
-        refresh_interval: float = 2.0,
-        defer_after: float = DEFER_AFTER,
-        scheduler: Scheduler | None = None,
-        **options: Any,
+        self, *, app: App, refresh_interval: float = 2.0, defer_after: float = DEFER_AFTER, **options: Any
     ) -> None:
         discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False  # no voice here: no warnings about it
         super().__init__(
             intents=discord.Intents(guilds=True), allowed_mentions=discord.AllowedMentions.none(), **options
         )
-        self.core = core
-        self.store = store
-        self.settings = settings
-        self.autocomplete = Autocomplete(kb, core.services.names)
-        self.poll_messages = PollMessages(self, store, clock)
-        self.refresher = PollRefresher(self.poll_messages.update, interval=refresh_interval)
-        self.responder = Responder(store, self.refresher, defer_after=defer_after)
-        self.scheduler = scheduler
+        self.app = app
+        self.core = app.core
+        self.settings = app.settings
+        self.autocomplete = Autocomplete(app.kb, app.core.services.names)
+        self.poll_messages = PollMessages(self)
+        self.refresh_interval = refresh_interval
+        self.responder = Responder(app.store, app.redrawer, defer_after=defer_after)
 
     async def start(self, token: str, *, reconnect: bool = True) -> None:
         with discord_endpoints(self.settings.discord_api_base_url, self.settings.discord_gateway_url):
@@ -76,14 +59,13 @@ class DebateClient(discord.Client):
         self.add_dynamic_items(PollButton)  # every start, so buttons on old messages keep working
         assert self.application_id is not None
         payloads = command_payloads(self.core.registry)
-        await CommandSync(self.http, self.store, self.application_id).sync(payloads, self.settings.discord_guild_ids)
-        if self.scheduler is not None:  # digests and timed polls in Discord channels go out through this client
-            self.scheduler.publishers[PLATFORM] = DiscordPublisher(self, self.poll_messages)
-            self.scheduler.wake()
+        sync = CommandSync(self.http, self.app.store, self.application_id)
+        await sync.sync(payloads, self.settings.discord_guild_ids)
+        # digests, timed closes and poll redraws in Discord channels go out through this client from now on
+        self.app.attach(DiscordPublisher(self, self.poll_messages), redraw_interval=self.refresh_interval)
 
     async def close(self) -> None:
-        if self.scheduler is not None:
-            self.scheduler.publishers.pop(PLATFORM, None)
+        self.app.detach(PLATFORM)
         await super().close()
 
     async def on_ready(self) -> None:
@@ -126,27 +108,15 @@ class DebateClient(discord.Client):
             logger.warning("could not answer autocomplete %s: %s %s", interaction.id, exc.status, exc.text)
 
     async def press_poll_button(self, interaction: discord.Interaction[Any], action_id: str) -> None:
-        """A vote or Close button: the core decides, the poll's message is redrawn; anything else is refused."""
+        """A vote or Close button: the core decides (and has the poll redrawn); anything else is refused."""
         with self.responder.inflight.track():
             stopping = self.responder.inflight.stopping
-            if stopping or not is_poll_action(action_id):
+            action = Action.unpack(action_id)
+            if stopping or action is None:
                 await self.responder.refuse(interaction, RESTARTING if stopping else UNKNOWN_COMPONENT)
                 return
-            command, _, rest = action_id.partition(":")
-            workspace, channel = place(interaction)
-            work = self.core.handle_action(
-                platform=PLATFORM,
-                workspace=workspace,
-                channel=channel,
-                user=user_for(interaction, command),
-                action_id=action_id,
-            )
-            reply = await self.responder.answer(interaction, work, defer_ephemeral=True)
-            poll_id = rest.partition(":")[0]
-            if reply.error and not self.responder.inflight.stopping and poll_id.isdigit():
-                found = await self.poll_messages.current(int(poll_id))  # e.g. its deadline passed: show it closed
-                if found is not None and found[1].closed:
-                    self.refresher.request(found[1])
+            request = action_to_request(interaction, action, self.core.registry)
+            await self.responder.answer(interaction, self.core.handle(request), defer_ephemeral=True)
 
     async def drain(self) -> None:
         """Finish the answers in flight and the pending poll-message edits."""

@@ -14,8 +14,6 @@ import discord
 
 from bot.adapters.discord.buttons import TEMPLATE_PATTERN
 from bot.adapters.discord.translate import interaction_data
-from bot.core.actions import parse_action
-from bot.core.errors import UserError
 
 UNKNOWN_COMPONENT = (
     "That button is not one of debatebot's, or it is from an old version. Use /results <poll> to see the poll."
@@ -32,15 +30,6 @@ def button_action(interaction: discord.Interaction[Any]) -> str:
     """The action a click stands for: a button's ``custom_id``; nothing for select menus and modals (none of ours)."""
     is_button = interaction_data(interaction).get("component_type") == discord.ComponentType.button.value
     return custom_id_of(interaction) if interaction.type is discord.InteractionType.component and is_button else ""
-
-
-def is_poll_action(custom_id: str) -> bool:
-    """Whether the core reads ``custom_id`` as one of its button actions (``vote:…``, ``close:…``)."""
-    try:
-        parse_action(custom_id)
-    except UserError:
-        return False
-    return True
 
 
 def dispatched_by_discord_py(interaction: discord.Interaction[Any]) -> bool:

@@ -14,9 +14,9 @@ import discord
 
 from bot.adapters.discord.poll_messages import PollMessages, message_ref
 from bot.adapters.discord.render import render
+from bot.core.models import ChannelRef, Poll
 from bot.core.publisher import PublishError
 from bot.core.reply import PollView, Reply
-from bot.store.records import ChannelRef, Poll
 
 logger = logging.getLogger(__name__)
 
@@ -68,7 +68,7 @@ class DiscordPublisher:
 
     async def update_poll(self, *, poll: Poll, view: PollView) -> None:
         try:
-            await self.poll_messages.update(view)
+            await self.poll_messages.draw(poll, view)
         except (discord.HTTPException, aiohttp.ClientError, TimeoutError, OSError) as exc:
             raise publish_error(exc) from exc
         except RuntimeError as exc:  # "Session is closed"

@@ -16,11 +16,11 @@ from discord.utils import MISSING
 
 from bot.adapters.discord.poll_messages import message_ref
 from bot.adapters.discord.render import Rendered, render
-from bot.adapters.inflight import RESTARTING, SHUTDOWN_GRACE, InFlight
-from bot.adapters.refresh import PollRefresher
+from bot.adapters.inflight import RESTARTING, SHUTDOWN_GRACE, InFlight, flush_redraws
+from bot.core.ports import PollStore
+from bot.core.redraw import Redrawer
 from bot.core.render_text import error_reply
 from bot.core.reply import Reply
-from bot.store.port import Store
 
 logger = logging.getLogger(__name__)
 
@@ -28,17 +28,15 @@ DEFER_AFTER = 1.5
 """Seconds to wait for the core before deferring; Discord's deadline is 3 s after the user acted."""
 DRAIN_WAIT = 5.0
 """Seconds :meth:`Responder.drain` waits for answers in flight."""
-FLUSH_WAIT = 3.0
-"""Seconds :meth:`Responder.shutdown` allows for the pending poll-message edits (one refresh interval and a request)."""
 NO_MENTIONS = discord.AllowedMentions.none()
 
 
 class Responder:
     """Runs the core for an interaction and sends its reply; poll replies update the poll's message."""
 
-    def __init__(self, store: Store, refresher: PollRefresher, *, defer_after: float = DEFER_AFTER) -> None:
+    def __init__(self, store: PollStore, redrawer: Redrawer, *, defer_after: float = DEFER_AFTER) -> None:
         self.store = store
-        self.refresher = refresher
+        self.redrawer = redrawer
         self.defer_after = defer_after
         self.inflight = InFlight()
 
@@ -71,15 +69,13 @@ class Responder:
             reply = error_reply(RESTARTING)
             await self._send(interaction, render(reply), deferred, reply.ephemeral)
             return reply
-        if reply.refresh_poll is not None:
-            self.refresher.request(reply.refresh_poll)
         message_id = await self._send(interaction, render(reply), deferred, defer_ephemeral)
         poll = reply.poll
         if remember and poll is not None and not reply.ephemeral and message_id is not None:
             ref = message_ref(interaction.channel_id or 0, message_id)
             await self.store.set_poll_message(poll_id=poll.poll_id, message_ref=ref)
-            if (await self.store.tally(poll_id=poll.poll_id)).total_votes:  # a vote beat us to it: redraw
-                self.refresher.request(poll)
+            self.redrawer.shown(poll)
+            self.redrawer.request(poll.poll_id)  # drawn only if a vote beat us to it
         return reply
 
     async def refuse(self, interaction: discord.Interaction[Any], message: str) -> None:
@@ -150,13 +146,9 @@ class Responder:
     async def drain(self) -> None:
         """Wait (up to :data:`DRAIN_WAIT`) for the answers in flight, then for the pending poll-message edits."""
         await self.inflight.wait(DRAIN_WAIT)
-        await self.refresher.flush()
+        await self.redrawer.flush()
 
     async def shutdown(self, grace: float = SHUTDOWN_GRACE) -> None:
         """Finish or give up on the answers in flight, then send the pending poll-message edits; each bounded."""
         await self.inflight.shutdown(grace)
-        try:
-            async with asyncio.timeout(FLUSH_WAIT):
-                await self.refresher.flush()
-        except TimeoutError:  # the edits still waiting are cancelled with the flush
-            logger.warning("shutting down: Discord did not take the last poll-message edits in time")
+        await flush_redraws(self.redrawer, "Discord")

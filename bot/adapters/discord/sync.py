@@ -12,7 +12,7 @@ from typing import Any, cast
 import discord
 
 from bot.adapters.discord.definitions import definitions_hash
-from bot.store.port import Store
+from bot.core.ports import Store
 
 logger = logging.getLogger(__name__)
 

@@ -9,19 +9,21 @@ from typing import Any, cast
 import discord
 
 from bot.adapters.discord.typed_flags import read_typed_flags
-from bot.core.registry import Registry
+from bot.core.actions import Action
+from bot.core.inbound import action_request
+from bot.core.registry import Moderates, Registry
 from bot.core.request import Request, User
 
 PLATFORM = "discord"
 DM_WORKSPACE = "dm"
 _GROUPS = (1, 2)  # SUB_COMMAND, SUB_COMMAND_GROUP
 
-ADMIN_PERMISSIONS: dict[str, tuple[str, ...]] = {
-    "close": ("manage_messages", "manage_guild"),
-    "digest": ("manage_channels", "manage_guild"),
+MODERATOR_PERMISSIONS: dict[Moderates, tuple[str, ...]] = {
+    "messages": ("manage_messages", "manage_guild"),
+    "channels": ("manage_channels", "manage_guild"),
 }
-"""Which permissions make a member an admin for a command, checked on every interaction."""
-DEFAULT_ADMIN_PERMISSIONS = ("manage_guild",)
+"""Which permissions make a member an admin for what a command moderates (the registry's ``admin`` flag);
+Administrator always does. Read from the interaction, so they are the member's permissions there, now."""
 
 
 @dataclass(frozen=True)
@@ -61,11 +63,12 @@ def parse_command_data(data: Mapping[str, Any]) -> Invocation:
     return Invocation(str(data.get("name", "")), subcommand, args, focused, given)
 
 
-def is_admin(command: str, permissions: discord.Permissions) -> bool:
-    """Whether ``permissions`` (the member's, in this channel, now) make them an admin for ``command``."""
-    if permissions.administrator:
-        return True
-    return any(getattr(permissions, name) for name in ADMIN_PERMISSIONS.get(command, DEFAULT_ADMIN_PERMISSIONS))
+def is_admin(moderates: Moderates | None, permissions: discord.Permissions) -> bool:
+    """Whether ``permissions`` (the member's, in this channel, now) make them an admin for a command that
+    moderates ``moderates`` (``None``: a command anyone may use; nobody is an admin for it)."""
+    if moderates is None:
+        return False
+    return permissions.administrator or any(getattr(permissions, name) for name in MODERATOR_PERMISSIONS[moderates])
 
 
 def interaction_data(interaction: discord.Interaction[Any]) -> Mapping[str, Any]:
@@ -79,29 +82,34 @@ def place(interaction: discord.Interaction[Any]) -> tuple[str, str]:
     return workspace, str(interaction.channel_id or interaction.user.id)
 
 
-def user_for(interaction: discord.Interaction[Any], command: str) -> User:
-    """The member behind ``interaction``; an admin for ``command`` if their current permissions say so."""
+def user_for(interaction: discord.Interaction[Any], moderates: Moderates | None) -> User:
+    """The member behind ``interaction``; an admin if their current permissions say so for ``moderates``."""
     name = interaction.user.display_name or interaction.user.name
-    admin = is_admin(command, interaction.permissions)
+    admin = is_admin(moderates, interaction.permissions)
     return User(id=str(interaction.user.id), display_name=name[:100], is_admin=admin)
 
 
-def to_request(interaction: discord.Interaction[Any], registry: Registry | None = None) -> Request:
-    """A chat-input command interaction as a core request; with ``registry``, flags typed in its text are read.
+def action_to_request(interaction: discord.Interaction[Any], action: Action, registry: Registry) -> Request:
+    """A poll button's click as a core request."""
+    workspace, channel = place(interaction)
+    user = user_for(interaction, registry.admin(action.kind))
+    return action_request(action, platform=PLATFORM, workspace=workspace, channel=channel, user=user)
+
+
+def to_request(interaction: discord.Interaction[Any], registry: Registry) -> Request:
+    """A chat-input command interaction as a core request; flags typed in its text are read.
 
     Raises:
         UserError: a flag typed in the text that the command does not have (the core's message).
     """
     invocation = parse_command_data(interaction_data(interaction))
-    args = invocation.args
-    if registry is not None:
-        args = read_typed_flags(registry, invocation.command, invocation.subcommand, args, invocation.given)
+    args = read_typed_flags(registry, invocation.command, invocation.subcommand, invocation.args, invocation.given)
     workspace, channel = place(interaction)
     return Request(
         platform=PLATFORM,
         workspace=workspace,
         channel=channel,
-        user=user_for(interaction, invocation.command),
+        user=user_for(interaction, registry.admin(invocation.command, invocation.subcommand)),
         command=invocation.command[:64],
         subcommand=invocation.subcommand,
         args=args,

@@ -11,7 +11,7 @@ from typing import Any, Literal
 import aiohttp
 
 from bot.adapters.base import AdapterFatal
-from bot.adapters.inflight import DRAIN_WAIT, SHUTDOWN_GRACE, InFlight
+from bot.adapters.inflight import DRAIN_WAIT, SHUTDOWN_GRACE, InFlight, flush_redraws
 from bot.adapters.slack.admins import AdminCheck
 from bot.adapters.slack.client import bolt_app, web_client
 from bot.adapters.slack.context import SlackContext
@@ -80,14 +80,14 @@ class SlackAdapter:
         self._stopping.set()
         if self.context is not None:
             await self.context.inflight.shutdown(self.shutdown_grace)
-            await self.context.polls.flush_within()
+            await flush_redraws(self.app.redrawer, "Slack")
         await self._shut_down()
 
     async def drain(self) -> None:
         """Wait until every answer and poll redraw started so far has been sent."""
         if self.context is not None:
             await self.context.inflight.wait(DRAIN_WAIT)
-            await self.context.polls.flush()
+            await self.app.redrawer.flush()
 
     async def _start(self) -> None:
         settings = self.app.settings
@@ -103,8 +103,7 @@ class SlackAdapter:
         identity = await check_bot_token(web)
         services = self.app.core.services
         out = Outbound(web, session)
-        polls = PollMessages(out, self.app.store, services.clock, interval=self.refresh_interval)
-        self._cleanup.append(polls.flush_within)
+        polls = PollMessages(out, self.app.store, self.app.redrawer, interval=self.refresh_interval)
         self.context = ctx = SlackContext(
             core=self.app.core,
             kb=self.app.kb,
@@ -140,12 +139,10 @@ class SlackAdapter:
         and then: on Python 3.11 ``asyncio.wait_for`` can swallow the cancellation that stops the scheduler when
         it lands just as the wake-up does, and the scheduler then sleeps on while the process waits for it.
         """
-        scheduler = self.app.scheduler
-        scheduler.publishers[publisher.platform] = publisher
-        scheduler.wake()
+        self.app.attach(publisher, redraw_interval=self.refresh_interval)
 
         async def withdraw() -> None:
-            scheduler.publishers.pop(publisher.platform, None)
+            self.app.detach(publisher.platform)
 
         self._cleanup.append(withdraw)
 

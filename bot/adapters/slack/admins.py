@@ -15,11 +15,9 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.slack.outbound import error_code
+from bot.core.registry import Moderates
 
 logger = logging.getLogger(__name__)
-
-NEEDS_ADMIN = frozenset({"close", "digest"})
-"""Commands whose outcome depends on admin rights; other requests skip the ``users.info`` call."""
 
 
 class AdminCheck:
@@ -39,11 +37,12 @@ class AdminCheck:
         self._monotonic = monotonic
         self._cache: dict[str, tuple[bool, float]] = {}
 
-    async def is_admin(self, user_id: str, command: str | None) -> bool:
-        """Whether ``user_id`` moderates; ``users.info`` is asked only for commands in :data:`NEEDS_ADMIN`."""
+    async def is_admin(self, user_id: str, moderates: Moderates | None) -> bool:
+        """Whether ``user_id`` moderates; ``users.info`` is asked only for commands the registry flags as
+        needing an admin (``moderates`` set), so a vote never waits for it."""
         if user_id in self.admin_ids:
             return True
-        if not self.lookup or command not in NEEDS_ADMIN:
+        if not self.lookup or moderates is None:
             return False
         cached = self._cache.get(user_id)
         if cached is not None and self._monotonic() - cached[1] < self._ttl:

@@ -18,8 +18,8 @@ from bot.adapters.slack.context import SlackContext
 from bot.adapters.slack.delivery import Target
 from bot.adapters.slack.render import render_blocks
 from bot.adapters.slack.translate import PLATFORM, field
-from bot.core.actions import parse_action
-from bot.core.errors import UserError
+from bot.core.actions import Action
+from bot.core.inbound import action_request
 from bot.core.reply import Reply, Text
 
 logger = logging.getLogger(__name__)
@@ -27,15 +27,6 @@ logger = logging.getLogger(__name__)
 ANY_BUTTON: dict[str, str | re.Pattern[str]] = {"type": "block_actions", "action_id": re.compile(r"")}
 """Bolt's constraint for every ``block_actions`` press (the empty pattern is found in any ``action_id``)."""
 UNKNOWN_BUTTON = "That button is not one of debatebot's, or it is from an old version. {see} to see the poll."
-
-
-def poll_of(action_id: str) -> tuple[str, int] | None:
-    """``("vote", 12)`` for ``vote:12:usa``; ``None`` for anything that is not a poll button."""
-    try:
-        command, args = parse_action(action_id)
-    except UserError:
-        return None
-    return command, int(args["poll"])
 
 
 def unknown_button(results_slash: str | None) -> str:
@@ -66,26 +57,22 @@ class PollButtons:
                 await self.ctx.failed(target)
 
     async def _press(self, body: dict[str, Any], action_id: str, target: Target) -> None:
-        pressed = poll_of(action_id)
-        if pressed is None:
+        action = Action.unpack(action_id)
+        if action is None:
             logger.info("a press on a button that is not debatebot's (action_id %.60r)", action_id)
             await self.ctx.delivery.private(render_blocks([Text(text=self.unknown)]), target)
             return
         message_ts = field(body, "container", "message_ts")
         container = body.get("container")
         if message_ts and not (isinstance(container, dict) and container.get("is_ephemeral")):
-            self.ctx.polls.clicked(pressed[1], target.channel, message_ts, target.response_url)
-        reply = await self.ctx.outcome(self._vote_or_close(body, action_id, pressed[0], target))
+            self.ctx.polls.clicked(action.poll_id, target.channel, message_ts, target.response_url)
+        reply = await self.ctx.outcome(self._vote_or_close(body, action, target))
         await self.ctx.delivery.send(reply, target)
-        if reply.error and not self.ctx.inflight.stopping:
-            await self.ctx.polls.redraw_if_closed(pressed[1])
 
-    async def _vote_or_close(self, body: dict[str, Any], action_id: str, command: str, target: Target) -> Reply:
-        user = await self.ctx.user(target.user, field(body, "user", "name") or None, command)
-        return await self.ctx.core.handle_action(
-            platform=PLATFORM,
-            workspace=self.ctx.workspace(body),
-            channel=target.channel,
-            user=user,
-            action_id=action_id,
+    async def _vote_or_close(self, body: dict[str, Any], action: Action, target: Target) -> Reply:
+        core = self.ctx.core
+        user = await self.ctx.user(target.user, field(body, "user", "name") or None, core.registry.admin(action.kind))
+        request = action_request(
+            action, platform=PLATFORM, workspace=self.ctx.workspace(body), channel=target.channel, user=user
         )
+        return await core.handle(request)

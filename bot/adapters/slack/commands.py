@@ -17,7 +17,7 @@ from bot.adapters.slack.delivery import Target
 from bot.adapters.slack.modal import CALLBACK_ID, FormErrors, ModalOrigin, poll_modal, read_submission
 from bot.adapters.slack.outbound import error_code
 from bot.adapters.slack.render import render_blocks
-from bot.adapters.slack.translate import PLATFORM, Ask, command_of, field, slash_line
+from bot.adapters.slack.translate import PLATFORM, Ask, field, moderation_of, slash_line
 from bot.core.reply import Reply, Text
 from bot.core.request import Request
 
@@ -64,7 +64,9 @@ class SlashCommands:
         await self.ctx.delivery.send(reply, target)
 
     async def _reply(self, body: dict[str, Any], target: Target, typed: str | Ask) -> Reply:
-        user = await self.ctx.user(target.user, field(body, "user_name") or None, command_of(typed))
+        user = await self.ctx.user(
+            target.user, field(body, "user_name") or None, moderation_of(self.ctx.core.registry, typed)
+        )
         return await self.ctx.answer(typed, workspace=self.ctx.workspace(body), channel=target.channel, user=user)
 
     async def _open_form(self, body: dict[str, Any], target: Target, slash: str) -> None:
@@ -99,7 +101,7 @@ class SlashCommands:
                 await self.ctx.failed(target)
 
     async def _new_poll(self, body: dict[str, Any], target: Target, form: dict[str, str]) -> Reply:
-        user = await self.ctx.user(target.user, field(body, "user", "name") or None, "poll")
+        user = await self.ctx.user(target.user, field(body, "user", "name") or None, None)
         request = Request(
             platform=PLATFORM,
             workspace=self.ctx.workspace(body),

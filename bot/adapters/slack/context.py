@@ -19,11 +19,14 @@ from bot.adapters.slack.render import render_blocks
 from bot.adapters.slack.translate import PLATFORM, Ask, slack_user, workspace_of
 from bot.core.clock import Clock
 from bot.core.core import Core
+from bot.core.errors import UserError
+from bot.core.inbound import line_request
+from bot.core.ports import Store
+from bot.core.registry import Moderates
 from bot.core.render_text import error_reply
 from bot.core.reply import Reply, Text
 from bot.core.request import Request, User
 from bot.knowledge.base import KnowledgeBase
-from bot.store.port import Store
 
 logger = logging.getLogger(__name__)
 
@@ -53,8 +56,8 @@ class SlackContext:
     def workspace(self, body: dict[str, Any]) -> str:
         return workspace_of(body, self.identity.team_id)
 
-    async def user(self, user_id: str, name: str | None, command: str | None) -> User:
-        return slack_user(user_id, name, is_admin=await self.admins.is_admin(user_id, command))
+    async def user(self, user_id: str, name: str | None, moderates: Moderates | None) -> User:
+        return slack_user(user_id, name, is_admin=await self.admins.is_admin(user_id, moderates))
 
     async def answer(self, typed: str | Ask, *, workspace: str, channel: str, user: User) -> Reply:
         """Run a typed line (``/poll …``) or a free-text question through the core."""
@@ -68,9 +71,19 @@ class SlackContext:
                 args={"question": typed.question},
             )
             return await self.core.handle(request)
-        return await self.core.handle_line(
-            platform=PLATFORM, workspace=workspace, channel=channel, user=user, line=typed
-        )
+        try:
+            request = line_request(
+                self.core.registry,
+                typed,
+                platform=PLATFORM,
+                workspace=workspace,
+                channel=channel,
+                user=user,
+                command_names=self.core.command_names(PLATFORM),
+            )
+        except UserError as exc:
+            return self.core.refused(exc, PLATFORM)
+        return await self.core.handle(request)
 
     async def outcome(self, work: Awaitable[Reply]) -> Reply:
         """The reply ``work`` produces; if shutdown gives up waiting for it, it is cancelled and the reply says

@@ -5,7 +5,7 @@
 - A new poll: ``chat.postMessage``, so its ``ts`` is known and stored for later ``chat.update``s; in a
   channel the bot cannot post in, the ``response_url`` (the message is then found on its first vote).
 - Everything else: the ``response_url`` as ``in_channel`` when there is one, else ``chat.postMessage``.
-- A reply that changes a poll (a vote, a close) also redraws the poll's own message.
+- A reply that changed a poll (a vote, a close) leaves the poll out: the core has its own message redrawn.
 """
 
 from __future__ import annotations
@@ -40,13 +40,12 @@ class Delivery:
 
     async def send(self, reply: Reply, target: Target) -> None:
         """Send ``reply`` to ``target`` (see the module docstring for the rules)."""
-        if reply.refresh_poll is not None:
-            self._polls.refresh(reply.refresh_poll)
-        new_poll = reply.poll if reply.refresh_poll is None and not (reply.ephemeral or reply.error) else None
-        if new_poll is not None:
-            await self._post_poll(new_poll, target)
+        shown = reply.poll
+        if shown is not None and not reply.changed_polls and not (reply.ephemeral or reply.error):
+            await self._post_poll(shown, target)  # a new poll
             return
-        leave_out = reply.refresh_poll.poll_id if reply.refresh_poll is not None else None
+        # a poll this reply changed is redrawn in its own message; the reply need not show it again
+        leave_out = shown.poll_id if shown is not None and shown.poll_id in reply.changed_polls else None
         message = render_reply(reply, leave_out_poll=leave_out)
         if message is None:
             return
@@ -74,7 +73,7 @@ class Delivery:
         message = render_poll(view)
         sent = await self._out.post(message, channel=target.channel, thread_ts=target.thread_ts)
         if sent.ok and sent.ts:
-            await self._polls.posted(view.poll_id, target.channel, sent.ts)
+            await self._polls.posted(view, target.channel, sent.ts)
         elif sent.unreachable and target.response_url:
             logger.info(
                 "cannot post in %s (%s); poll #%d goes out through the response_url",

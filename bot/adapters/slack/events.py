@@ -17,7 +17,7 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.adapters.slack.context import SlackContext
 from bot.adapters.slack.delivery import Target
-from bot.adapters.slack.translate import PLATFORM, command_of, field, message_line, without_mention
+from bot.adapters.slack.translate import PLATFORM, field, message_line, moderation_of, without_mention
 from bot.core.reply import Reply
 
 logger = logging.getLogger(__name__)
@@ -82,5 +82,5 @@ class MessageEvents:
 
     async def _reply(self, body: dict[str, Any], text: str, target: Target) -> Reply:
         typed = message_line(text, self.ctx.core.registry)
-        user = await self.ctx.user(target.user, None, command_of(typed))
+        user = await self.ctx.user(target.user, None, moderation_of(self.ctx.core.registry, typed))
         return await self.ctx.answer(typed, workspace=self.ctx.workspace(body), channel=target.channel, user=user)

@@ -6,9 +6,9 @@ from bot.adapters.slack.outbound import DEFINITE, Outbound
 from bot.adapters.slack.poll_messages import PollMessages
 from bot.adapters.slack.render import render_blocks
 from bot.adapters.slack.translate import message_ref
+from bot.core.models import ChannelRef, Poll
 from bot.core.publisher import PublishError
 from bot.core.reply import PollView, Reply
-from bot.store.records import ChannelRef, Poll
 
 
 class SlackPublisher:
@@ -36,5 +36,4 @@ class SlackPublisher:
         return None if ts is None else message_ref(channel.channel, ts)
 
     async def update_poll(self, *, poll: Poll, view: PollView) -> None:
-        self._polls.refresh(view)
-        await self._polls.flush()
+        await self._polls.draw(poll, view)

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bot.core.registry import Registry
+from bot.core.registry import Moderates, Registry
 from bot.core.request import User
 
 PLATFORM = "slack"
@@ -92,12 +92,14 @@ def message_line(text: str, registry: Registry) -> str | Ask:
     return Ask(text)
 
 
-def command_of(typed: str | Ask) -> str:
-    """The registry command a typed line runs (for the admin check)."""
+def moderation_of(registry: Registry, typed: str | Ask) -> Moderates | None:
+    """What the typed command needs an admin for (the registry's flag), so admins are looked up only then."""
     if isinstance(typed, Ask):
-        return "ask"
-    words = typed.removeprefix("/").split(maxsplit=1)
-    return words[0].casefold() if words else ""
+        return None
+    words = typed.removeprefix("/").split(maxsplit=2)
+    if not words:
+        return None
+    return registry.admin(words[0].casefold(), words[1].casefold() if len(words) > 1 else None)
 
 
 def field(value: object, *path: str) -> str:

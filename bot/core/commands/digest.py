@@ -8,13 +8,13 @@ from zoneinfo import ZoneInfo
 
 from bot.core.digest import DigestComposer
 from bot.core.errors import UserError
+from bot.core.models import DigestRun, RunStatus
 from bot.core.registry import Argument, Command
 from bot.core.render_text import reply
 from bot.core.reply import Context, Reply, Text
 from bot.core.request import Request
 from bot.core.schedule import check_hhmm, check_time_zone, next_slot
 from bot.core.services import Services
-from bot.store.records import DigestRun, RunStatus
 
 
 class DigestCommands:
@@ -108,8 +108,11 @@ class DigestCommands:
                         (time, zone),
                         parent="digest",
                         examples=("/digest subscribe 08:30 Europe/Berlin",),
+                        admin="channels",
                     ),
-                    Command("unsubscribe", "Stop this channel's digest", self.unsubscribe, parent="digest"),
+                    Command(
+                        "unsubscribe", "Stop this channel's digest", self.unsubscribe, parent="digest", admin="channels"
+                    ),
                     Command("status", "Show this channel's digest settings", self.status, parent="digest"),
                     Command("now", "Show today's digest", self.now, parent="digest"),
                 ),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.core.errors import UserError
+from bot.core.models import NewPoll, OptionRecord, Poll, Tally, VoteOutcome
 from bot.core.parsing import parse_duration
 from bot.core.polls import (
     check_options,
@@ -19,7 +20,6 @@ from bot.core.reply import Block, Context, FieldItem, Fields, PollView, Reply, T
 from bot.core.request import Request
 from bot.core.services import Services
 from bot.core.usertext import is_ascii_number
-from bot.store.records import NewPoll, OptionRecord, Poll, VoteOutcome
 
 
 class PollCommands:
@@ -27,14 +27,20 @@ class PollCommands:
         self.s = services
 
     async def _poll(self, request: Request) -> Poll:
+        """The poll named in the request, as created (from memory after the first read): only its fixed parts
+        (options, rules, creator, channel) may be relied on; see :mod:`bot.core.poll_cache`."""
         text = request.args["poll"].removeprefix("#")
-        poll = await self.s.store.get_poll(poll_id=int(text)) if is_ascii_number(text) and len(text) <= 12 else None
+        poll = await self.s.polls.get(int(text)) if is_ascii_number(text) and len(text) <= 12 else None
         if poll is None or (poll.channel.platform, poll.channel.workspace) != (request.platform, request.workspace):
             raise UserError(f"There is no poll #{text} here. /polls lists this channel's polls.")
         return poll
 
-    async def _view(self, poll: Poll) -> PollView:
-        return poll_view(poll, await self.s.store.tally(poll_id=poll.id), self.s.clock.now())
+    async def _current(self, poll: Poll) -> tuple[Poll, PollView]:
+        """The poll and how it looks now, read fresh in one round trip."""
+        snapshot = await self.s.store.poll_snapshot(poll_id=poll.id)
+        if snapshot is None:  # deleted under us (by hand, in the database)
+            raise UserError(f"There is no poll #{poll.id} here. /polls lists this channel's polls.")
+        return snapshot.poll, poll_view(snapshot.poll, snapshot.tally, self.s.clock.now())
 
     async def create(self, request: Request) -> Reply:
         args = request.args
@@ -72,7 +78,8 @@ class PollCommands:
         )
         if poll.closes_at is not None:
             self.s.schedule_changes.notify()
-        blocks: list[Block] = [await self._view(poll)]
+        empty = Tally(counts={option.key: 0 for option in poll.options}, voters=0)
+        blocks: list[Block] = [poll_view(poll, empty, now)]
         blocks.append(Context(text=f"Vote with the buttons (or /vote {poll.id} <option>); /close {poll.id} ends it."))
         return reply(*blocks)
 
@@ -101,8 +108,9 @@ class PollCommands:
             VoteOutcome.UNCHANGED: f"You already voted for “{option.label}”; your vote stays.",
             VoteOutcome.REMOVED: f"You took back your vote for “{option.label}”.",
         }
-        if outcome == VoteOutcome.CLOSED:
-            raise UserError(f"Poll #{poll.id} is closed; it no longer takes votes.")
+        if outcome == VoteOutcome.CLOSED:  # its message may still show buttons: have it redrawn
+            self.s.polls.forget(poll.id)
+            raise UserError(f"Poll #{poll.id} is closed; it no longer takes votes.", changed_polls=(poll.id,))
         if outcome == VoteOutcome.LIMIT_REACHED:
             raise UserError(
                 f"You can choose up to {poll.max_choices} options in poll #{poll.id}; "
@@ -114,24 +122,24 @@ class PollCommands:
         lean = lean_sentence(self.s.kb, poll, option.key) if outcome != VoteOutcome.REMOVED else None
         if lean:
             blocks.append(Context(text=lean))
-        changed = outcome != VoteOutcome.UNCHANGED
-        return reply(*blocks, ephemeral=True, refresh_poll=await self._view(poll) if changed else None)
+        changed = (poll.id,) if outcome != VoteOutcome.UNCHANGED else ()
+        return reply(*blocks, ephemeral=True, changed_polls=changed)
 
     async def close(self, request: Request) -> Reply:
         poll = await self._poll(request)
         if request.user.id != poll.creator_id and not request.user.is_admin:
             raise UserError(f"Only the poll's creator or an admin can close poll #{poll.id}.")
-        if not await self.s.store.close_poll(poll_id=poll.id, now=self.s.clock.now()):
-            raise UserError(f"Poll #{poll.id} is already closed.")
-        closed = await self.s.store.get_poll(poll_id=poll.id)
-        assert closed is not None
-        view = await self._view(closed)
+        closed_now = await self.s.store.close_poll(poll_id=poll.id, now=self.s.clock.now())
+        self.s.polls.forget(poll.id)
+        if not closed_now:
+            raise UserError(f"Poll #{poll.id} is already closed.", changed_polls=(poll.id,))
+        closed, view = await self._current(poll)
         blocks: list[Block] = [view, *result_blocks(self.s.kb, closed, view)]
-        return reply(*blocks, refresh_poll=view)
+        return reply(*blocks, changed_polls=(poll.id,))
 
     async def results(self, request: Request) -> Reply:
-        poll = await self._poll(request)
-        return reply(await self._view(poll), ephemeral=True)
+        _, view = await self._current(await self._poll(request))
+        return reply(view, ephemeral=True)
 
     async def list_polls(self, request: Request) -> Reply:
         polls = await self.s.store.list_polls(channel=request.channel_ref)
@@ -190,7 +198,7 @@ class PollCommands:
                 ),
                 examples=("/vote 1 2",),
             ),
-            Command("close", "Close a poll (its creator or an admin)", self.close, (poll_id,)),
+            Command("close", "Close a poll (its creator or an admin)", self.close, (poll_id,), admin="messages"),
             Command("results", "Show a poll's current results", self.results, (poll_id,)),
             Command("polls", "List this channel's polls", self.list_polls),
         ]

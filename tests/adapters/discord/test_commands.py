@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -204,14 +203,7 @@ async def test_a_slow_core_is_deferred_then_answered(
             await asyncio.sleep(0.3)
             return await handle(request)
 
-        act = bot.app.core.handle_action
-
-        async def slow_action(**press: Any) -> Reply:
-            await asyncio.sleep(0.3)
-            return await act(**press)
-
         bot.app.core.handle = slow  # type: ignore[method-assign]
-        bot.app.core.handle_action = slow_action  # type: ignore[method-assign]
         card_click = await fake.slash("whosays", ALICE, who="ng")
         card = await fake.answer(card_click)
         error_click = await fake.slash("whosays", ALICE, who="nobody at all")

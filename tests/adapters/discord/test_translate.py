@@ -15,7 +15,7 @@ from bot.adapters.discord.poll_messages import message_ref, parse_message_ref
 from bot.adapters.discord.render import render
 from bot.adapters.discord.text import MAX_CONTENT, cut
 from bot.adapters.discord.translate import is_admin, parse_command_data
-from bot.core.actions import close_action, vote_action
+from bot.core.actions import Action
 from bot.core.core import Core
 from bot.core.render_text import reply
 from bot.core.reply import Button, Context, FieldItem, Fields, PollOptionView, PollView, Quote, Text, Title
@@ -83,19 +83,20 @@ def test_command_data_with_subcommands_flags_and_focus() -> None:
 @pytest.mark.parametrize(
     ("command", "permissions", "admin"),
     [
-        ("close", discord.Permissions(manage_messages=True), True),
-        ("close", discord.Permissions(manage_guild=True), True),
-        ("close", discord.Permissions(manage_channels=True), False),
-        ("digest", discord.Permissions(manage_channels=True), True),
-        ("digest", discord.Permissions(manage_messages=True), False),
-        ("vote", discord.Permissions(send_messages=True), False),
-        ("digest", discord.Permissions(administrator=True), True),
+        (("close", None), discord.Permissions(manage_messages=True), True),
+        (("close", None), discord.Permissions(manage_guild=True), True),
+        (("close", None), discord.Permissions(manage_channels=True), False),
+        (("digest", "subscribe"), discord.Permissions(manage_channels=True), True),
+        (("digest", "unsubscribe"), discord.Permissions(manage_messages=True), False),
+        (("digest", "status"), discord.Permissions(administrator=True), False),
+        (("vote", None), discord.Permissions(administrator=True), False),
+        (("digest", "subscribe"), discord.Permissions(administrator=True), True),
     ],
 )
-def test_admin_comes_from_the_permissions_for_that_command(
-    command: str, permissions: discord.Permissions, admin: bool
+def test_admin_comes_from_the_registry_flag_and_the_permissions_for_it(
+    command: tuple[str, str | None], permissions: discord.Permissions, admin: bool, core: Core
 ) -> None:
-    assert is_admin(command, permissions) is admin
+    assert is_admin(core.registry.admin(*command), permissions) is admin
 
 
 def test_message_refs_round_trip_and_foreign_refs_are_ignored() -> None:
@@ -177,8 +178,8 @@ async def test_a_reply_too_big_for_embeds_falls_back_to_text() -> None:
 async def test_a_closed_poll_has_no_buttons_and_an_open_one_has_them_all() -> None:
     options = tuple(PollOptionView(key=str(n), label=f"Option {n}", votes=n, share=n / 55) for n in range(1, 11))
     buttons = (
-        *(Button(label=o.label, action_id=vote_action(7, o.key), style="primary") for o in options),
-        Button(label="Close poll", action_id=close_action(7), style="danger"),
+        *(Button(label=o.label, action_id=Action.vote(7, o.key).pack(), style="primary") for o in options),
+        Button(label="Close poll", action_id=Action.close(7).pack(), style="danger"),
     )
     view = PollView(
         poll_id=7,

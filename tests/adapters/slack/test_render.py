@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.adapters.slack.render import MAX_BLOCKS, escaped, poll_blocks, render_blocks, render_poll, render_reply
-from bot.core.actions import close_action, vote_action
+from bot.core.actions import Action
 from bot.core.render_text import reply
 from bot.core.reply import Button, Context, FieldItem, Fields, PollOptionView, PollView, Quote, Text, Title
 from tests.adapters.slack.block_rules import live_markup, message_problems, text_objects
@@ -20,10 +20,10 @@ def poll(question: str = "Who wins?", labels: tuple[str, ...] = ("A", "B"), *, c
         if closed
         else (
             *(
-                Button(label=label, action_id=vote_action(7, str(n)), style="primary")
+                Button(label=label, action_id=Action.vote(7, str(n)).pack(), style="primary")
                 for n, label in enumerate(labels, 1)
             ),
-            Button(label="Close poll", action_id=close_action(7), style="danger"),
+            Button(label="Close poll", action_id=Action.close(7).pack(), style="danger"),
         )
     )
     return PollView(
@@ -112,7 +112,7 @@ def test_more_than_ten_fields_are_split_over_sections() -> None:
 
 def test_a_reply_that_redraws_a_poll_leaves_the_poll_out() -> None:
     view = poll()
-    answer = reply(view, Text(text="Poll #7 closed: A wins."), refresh_poll=view)
+    answer = reply(view, Text(text="Poll #7 closed: A wins."), changed_polls=(view.poll_id,))
     message = render_reply(answer, leave_out_poll=7)
     assert message is not None
     assert [b["type"] for b in message.blocks] == ["section"]

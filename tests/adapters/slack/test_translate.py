@@ -7,9 +7,9 @@ import pytest
 from bot.adapters.slack.names import DEFAULT_SLASH_COMMANDS, CommandNameError, slash_commands
 from bot.adapters.slack.translate import (
     Ask,
-    command_of,
     field,
     message_line,
+    moderation_of,
     parse_message_ref,
     plain_text,
     slash_line,
@@ -98,8 +98,10 @@ def test_bad_command_names_are_refused(core: Core) -> None:
         slash_commands(core.registry, {"whosays": "/ask"})
 
 
-def test_the_command_a_line_runs_decides_whether_admin_rights_are_looked_up() -> None:
-    assert command_of("/digest subscribe 08:30") == "digest"
-    assert command_of("/Close 3") == "close"
-    assert command_of(Ask("who wins?")) == "ask"
-    assert command_of("/") == ""
+def test_the_command_a_line_runs_decides_whether_admin_rights_are_looked_up(core: Core) -> None:
+    assert moderation_of(core.registry, "/digest subscribe 08:30") == "channels"
+    assert moderation_of(core.registry, "/digest status") is None
+    assert moderation_of(core.registry, "/Close 3") == "messages"
+    assert moderation_of(core.registry, "/vote 3 1") is None
+    assert moderation_of(core.registry, Ask("who wins?")) is None
+    assert moderation_of(core.registry, "/") is None

@@ -1,7 +1,11 @@
-"""The storage port: what the core needs from a database, and nothing more.
+"""The storage ports: what the core needs from a database, split by concern, and nothing more.
 
-Every backend implements :class:`Store` and passes the contract suite in
-``tests/store/test_contract.py``.
+- :class:`PollStore`: polls and votes (the hot path: one vote is one call);
+- :class:`DigestStore`: digest subscriptions, runs and the quote rotation;
+- :class:`PlatformState`: what adapters keep between runs (event de-duplication, meta values).
+
+:class:`Store` is all three plus a lifecycle. Every backend (SQLite, in memory) passes the
+contract suites in ``tests/store/``, one per port.
 """
 
 from __future__ import annotations
@@ -10,11 +14,12 @@ from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
-from bot.store.records import (
+from bot.core.models import (
     ChannelRef,
     DigestRun,
     NewPoll,
     Poll,
+    PollSnapshot,
     PollSummary,
     RunStatus,
     Subscription,
@@ -36,18 +41,8 @@ class StoreFull(StoreError):
     """The disk (or the database's size limit) is full: nothing was written."""
 
 
-class Store(ABC):
-    """Async persistence for polls, votes and digest subscriptions."""
-
-    @abstractmethod
-    async def open(self) -> None:
-        """Connect and bring the schema up to date."""
-
-    @abstractmethod
-    async def close(self) -> None:
-        """Release the connection; safe to call twice."""
-
-    # Polls -----------------------------------------------------------------
+class PollStore(ABC):
+    """Polls and votes."""
 
     @abstractmethod
     async def create_poll(self, *, poll: NewPoll, now: datetime) -> Poll:
@@ -57,12 +52,17 @@ class Store(ABC):
     async def get_poll(self, *, poll_id: int) -> Poll | None: ...
 
     @abstractmethod
+    async def poll_snapshot(self, *, poll_id: int, with_voters: bool = False) -> PollSnapshot | None:
+        """The poll, its tally and (``with_voters``, unless it is anonymous) its voters, read so they agree."""
+
+    @abstractmethod
     async def set_poll_message(self, *, poll_id: int, message_ref: str) -> None:
         """Remember which platform message shows the poll, so it can be updated later."""
 
     @abstractmethod
     async def cast_vote(self, *, poll_id: int, user_id: str, option_key: str, now: datetime) -> VoteOutcome:
-        """Record a vote atomically.
+        """Record a vote atomically, in one round trip to the database (votes that arrive together may share
+        a transaction; the call returns only after the one holding this vote has committed).
 
         Single choice: one row per (poll, user); a vote for another option moves it.
         Multi-choice: a vote toggles the option, within the poll's ``max_choices``.
@@ -90,7 +90,17 @@ class Store(ABC):
     ) -> list[PollSummary]:
         """Polls newest first; only one channel's with ``channel``, only those open at ``open_at`` with it."""
 
-    # Platform state ----------------------------------------------------------
+    @abstractmethod
+    async def due_polls(self, *, now: datetime) -> list[Poll]:
+        """Open polls whose deadline is at or before ``now`` (not yet closed by anyone)."""
+
+    @abstractmethod
+    async def next_poll_deadline(self) -> datetime | None:
+        """The earliest deadline among polls not yet closed."""
+
+
+class PlatformState(ABC):
+    """What adapters keep between runs: event ids already answered, and small values such as a sync hash."""
 
     @abstractmethod
     async def get_meta(self, *, key: str) -> str | None:
@@ -107,7 +117,9 @@ class Store(ABC):
     async def prune_events(self, *, before: datetime) -> int:
         """Forget events seen before ``before``; return how many."""
 
-    # Digests ---------------------------------------------------------------
+
+class DigestStore(ABC):
+    """Daily digests: subscriptions, one run per channel-day, and which quote each day showed."""
 
     @abstractmethod
     async def subscribe_digest(
@@ -164,16 +176,20 @@ class Store(ABC):
         """The channel's most recent run by local date."""
 
     @abstractmethod
-    async def due_polls(self, *, now: datetime) -> list[Poll]:
-        """Open polls whose deadline is at or before ``now`` (not yet closed by anyone)."""
-
-    @abstractmethod
-    async def next_poll_deadline(self) -> datetime | None:
-        """The earliest deadline among polls not yet closed."""
-
-    @abstractmethod
     async def quote_of_the_day(self, *, channel: ChannelRef, local_date: date, claim_ids: Sequence[str]) -> str:
         """The claim id for the channel's digest on ``local_date``, chosen once and then kept.
 
         No claim repeats in a channel until every claim in ``claim_ids`` has been used.
         """
+
+
+class Store(PollStore, DigestStore, PlatformState):
+    """Every port in one backend, with its lifecycle."""
+
+    @abstractmethod
+    async def open(self) -> None:
+        """Connect and bring the schema up to date."""
+
+    @abstractmethod
+    async def close(self) -> None:
+        """Release the connection; safe to call twice."""

@@ -1,4 +1,6 @@
-"""Plain records the store reads and writes; frozen and typed."""
+"""The domain records: polls, votes, tallies, digest subscriptions and runs; frozen and typed.
+
+The core works in these; every store backend reads and writes them (see :mod:`bot.core.ports`)."""
 
 from __future__ import annotations
 
@@ -130,3 +132,14 @@ class DigestRun(_Record):
     def is_retry(self) -> bool:
         """A later attempt: the earlier one may have posted, so look before posting again."""
         return self.attempts > 1
+
+
+class PollSnapshot(_Record):
+    """One moment of a poll, read in one transaction so its parts agree: what a redraw or an export shows.
+
+    ``voters`` is empty for an anonymous poll and unless asked for.
+    """
+
+    poll: Poll
+    tally: Tally
+    voters: tuple[Voter, ...] = ()

@@ -1,0 +1,113 @@
+"""The one redrawer of poll messages: a reply names the polls it changed, and this draws them, coalesced.
+
+A burst of 1,000 votes must not become 1,000 message edits (the platforms rate-limit them), and
+the message must end up showing the final count. :meth:`Redrawer.request` only marks a poll; per
+poll, at most one redraw starts per interval, and each reads the poll and its tally once, fresh
+from the store, so the last redraw shows the final state whatever order the votes finished in,
+and a late vote can never undo a Close. A view identical to the one last drawn is not drawn again.
+
+Both adapters, ``/close``, a vote refused by a closed poll and the scheduler's timed close all go
+through here; drawing is the platform's :class:`~bot.core.publisher.Publisher` ``update_poll``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+
+from bot.core.clock import Clock
+from bot.core.polls import poll_view
+from bot.core.ports import PollStore
+from bot.core.publisher import Publisher
+from bot.core.reply import PollView
+
+logger = logging.getLogger(__name__)
+
+REMEMBERED = 4096
+"""Polls whose last drawn view is remembered (to skip drawing it again)."""
+DEFAULT_INTERVAL = 2.0
+"""Seconds between two redraws of one poll: Discord and Slack both allow about one message edit per second."""
+
+
+class Redrawer:
+    def __init__(
+        self,
+        polls: PollStore,
+        clock: Clock,
+        publishers: Mapping[str, Publisher],
+        *,
+        interval: float = DEFAULT_INTERVAL,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._polls = polls
+        self._clock = clock
+        self._publishers = publishers
+        self.interval = interval
+        """Seconds between redraws of one poll; per platform in :attr:`intervals` when set there."""
+        self.intervals: dict[str, float] = {}
+        self._monotonic = monotonic
+        self._wanted: set[int] = set()
+        self._last_start: dict[int, float] = {}
+        self._drawn: OrderedDict[int, PollView] = OrderedDict()
+        self._platform: dict[int, str] = {}
+        self._tasks: dict[int, asyncio.Task[None]] = {}
+        self.redraws = 0
+        """How many times a poll was drawn (for tests and benchmarks)."""
+
+    def request(self, *poll_ids: int) -> None:
+        """Redraw these polls' messages soon (coalesced with other requests for them)."""
+        for poll_id in poll_ids:
+            self._wanted.add(poll_id)
+            if poll_id not in self._tasks:
+                self._tasks[poll_id] = asyncio.create_task(self._run(poll_id), name=f"redraw-poll-{poll_id}")
+
+    def shown(self, view: PollView) -> None:
+        """The poll's message was just posted showing ``view``: a redraw to that same view is skipped."""
+        self._drawn[view.poll_id] = view
+
+    async def _run(self, poll_id: int) -> None:
+        try:
+            while poll_id in self._wanted:
+                wait = self._last_start.get(poll_id, -1e9) + self._interval_for(poll_id) - self._monotonic()
+                if wait > 0:
+                    await asyncio.sleep(wait)
+                self._wanted.discard(poll_id)
+                self._last_start[poll_id] = self._monotonic()
+                try:
+                    await self._redraw(poll_id)
+                except Exception:
+                    logger.exception("could not redraw the message of poll #%d", poll_id)
+        finally:
+            self._tasks.pop(poll_id, None)
+
+    def _interval_for(self, poll_id: int) -> float:
+        return self.intervals.get(self._platform.get(poll_id, ""), self.interval)
+
+    async def _redraw(self, poll_id: int) -> None:
+        snapshot = await self._polls.poll_snapshot(poll_id=poll_id)
+        if snapshot is None:
+            return
+        poll = snapshot.poll
+        self._platform[poll_id] = poll.channel.platform
+        publisher = self._publishers.get(poll.channel.platform)
+        if publisher is None:  # that platform does not run in this process (the CLI closing a poll, say)
+            return
+        view = poll_view(poll, snapshot.tally, self._clock.now())
+        if self._drawn.get(poll_id) == view:
+            return
+        await publisher.update_poll(poll=poll, view=view)
+        self.redraws += 1
+        self._drawn[poll_id] = view
+        self._drawn.move_to_end(poll_id)
+        while len(self._drawn) > REMEMBERED:  # the oldest are drawn again if asked: harmless
+            forgotten, _ = self._drawn.popitem(last=False)
+            self._platform.pop(forgotten, None)
+            self._last_start.pop(forgotten, None)
+
+    async def flush(self) -> None:
+        """Wait until every requested redraw has been done (on shutdown and in tests)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks.values()), return_exceptions=True)
