@@ -52,8 +52,9 @@ class App:
                 await task
 
     async def stop(self) -> None:
-        """Stop the scheduler, then close the database."""
+        """Stop the scheduler and the redraws still waiting, then close the database."""
         await self.stop_scheduler()
+        await self.redrawer.close()
         await self.store.close()
 
     def attach(self, publisher: Publisher, *, redraw_interval: float | None = None) -> None:

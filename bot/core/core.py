@@ -117,13 +117,25 @@ class Core:
             return sub
         return command
 
+    @staticmethod
+    def _cleaned(request: Request, command: Command) -> Request:
+        """``request`` with its text cleaned (see :func:`clean_text`) and its arguments checked against ``command``.
+
+        Raises:
+            UserError: an argument is missing, unknown or too long.
+        """
+        args = validate_args(command, {name: clean_text(value) for name, value in request.args.items()})
+        name = clean_text(request.user.display_name)
+        if args == request.args and name == request.user.display_name:
+            return request  # the common case: nothing to copy
+        user = request.user.model_copy(update={"display_name": name})
+        return request.model_copy(update={"args": args, "user": user})
+
     async def _dispatch(self, request: Request) -> Reply:
         try:
             command = self.resolve(request)
-            args = validate_args(command, {name: clean_text(value) for name, value in request.args.items()})
-            user = request.user.model_copy(update={"display_name": clean_text(request.user.display_name)})
             assert command.handler is not None
-            return await command.handler(request.model_copy(update={"args": args, "user": user}))
+            return await command.handler(self._cleaned(request, command))
         except UserError as exc:
             return error_reply(str(exc), changed_polls=exc.changed_polls)
         except StoreBusy as exc:

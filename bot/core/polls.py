@@ -66,6 +66,9 @@ def find_preset(kb: KnowledgeBase, text: str) -> PollPreset | None:
 
 def resolve_option(poll: Poll, text: str) -> OptionRecord | None:
     """An option by key, by its number on screen, or by label."""
+    for option in poll.options:  # a button sends the key: the common case, answered without normalising
+        if option.key == text:
+            return option
     wanted = normalise_label(text)
     for number, option in enumerate(poll.options, start=1):
         by_number = is_ascii_number(text.strip()) and int(text) == number  # "²" is not 2

@@ -107,6 +107,14 @@ class Redrawer:
             self._platform.pop(forgotten, None)
             self._last_start.pop(forgotten, None)
 
+    async def close(self) -> None:
+        """Drop the redraws still waiting (the adapters have flushed theirs; the database is about to close)."""
+        self._wanted.clear()
+        tasks = list(self._tasks.values())
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
     async def flush(self) -> None:
         """Wait until every requested redraw has been done (on shutdown and in tests)."""
         while self._tasks:

@@ -23,6 +23,8 @@ def _is_emoji(char: str) -> bool:
 
 def clean_text(text: str) -> str:
     """``text`` without control characters and invisible format characters (see the module docstring)."""
+    if text.isprintable():  # no control, format or separator characters but the space: nothing to do (most text)
+        return text
     text = text.translate(_SPACES)
     kept: list[str] = []
     for index, char in enumerate(text):

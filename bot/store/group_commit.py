@@ -1,17 +1,24 @@
 """Group commit: writes that arrive together share one transaction, and each caller hears back only after it
 has committed.
 
-While one batch is being written, the next ones queue up; when it is done, everything that queued
-goes out as the next batch. A write that arrives alone starts its batch at once: nothing waits for
-company. A batch either commits as a whole (every caller gets its own result) or fails as a whole
-(every caller gets the error): nothing is acknowledged that a crash could still lose.
+"Together" means in the same turn of the event loop, or while a batch is being written. A write that
+arrives alone is written at once by its own caller: it waits neither for company nor for a task switch.
+One that arrives in the same turn as a write just done (a burst: a thousand clicks read off one socket)
+is queued, and the queue goes out as one batch at the start of the next turn; whatever arrives while a
+batch is being written goes out as the next batch. A batch
+either commits as a whole (every caller gets its own result) or fails as a whole (every caller gets the
+error): nothing is acknowledged that a crash could still lose. If the writing caller is cancelled, the
+batch in progress still completes and delivers, and a new writer takes over the queue.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Generic, TypeVar
+
+logger = logging.getLogger(__name__)
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -19,55 +26,93 @@ Result = TypeVar("Result")
 WriteBatch = Callable[[Sequence[Item]], Awaitable[Sequence[Result | Exception]]]
 """Writes the items in one transaction and returns one result (or that item's own error) per item, in order;
 raises when the transaction as a whole failed."""
+WriteNow = Callable[[Sequence[Item]], Sequence[Result | Exception] | None]
+"""The same, done at once without waiting for anything, or ``None`` (nothing written) when that cannot be."""
+
+Pending = list[tuple[Item, "asyncio.Future[Result]"]]
 
 
 class GroupCommit(Generic[Item, Result]):
-    def __init__(self, write: WriteBatch[Item, Result], *, max_batch: int = 1000) -> None:
+    def __init__(
+        self,
+        write: WriteBatch[Item, Result],
+        write_now: WriteNow[Item, Result] | None = None,
+        *,
+        max_batch: int = 1000,
+    ) -> None:
         self._write = write
+        self._write_now = write_now
         self.max_batch = max_batch
         self._queue: list[tuple[Item, asyncio.Future[Result]]] = []
-        self._writer: asyncio.Task[None] | None = None
+        self._writing = False
+        self._wrote_this_turn = False
+        self._in_progress: asyncio.Future[Sequence[Result | Exception]] | None = None
         self.batches = 0
         """How many transactions have been written (for tests and benchmarks)."""
 
     async def submit(self, item: Item) -> Result:
         """Write ``item`` with whatever else is queued; return once its transaction has committed."""
-        future: asyncio.Future[Result] = asyncio.get_running_loop().create_future()
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[Result] = loop.create_future()
         self._queue.append((item, future))
-        if self._writer is None:
-            self._writer = asyncio.create_task(self._drain(), name="group-commit")
+        if self._writing:
+            pass  # the writer takes it with the next batch
+        elif self._wrote_this_turn:  # a burst: gather this turn's writes into one batch, written next turn
+            self._writing = True
+            loop.call_soon(self._start_writer)
+        else:
+            await self._drain()
         return await future
 
+    def _start_writer(self) -> None:
+        asyncio.get_running_loop().create_task(self._drain(), name="group-commit")
+
+    def _turn_over(self) -> None:
+        self._wrote_this_turn = False
+
     async def _drain(self) -> None:
+        self._writing = True
         try:
             while self._queue:
                 batch, self._queue = self._queue[: self.max_batch], self._queue[self.max_batch :]
-                await self._write_batch(batch)
-        except BaseException:  # cancelled (the loop is shutting down): nobody may wait forever
-            queued, self._queue = self._queue, []
-            for _, future in queued:
-                future.cancel()
-            raise
+                self.batches += 1
+                items = [item for item, _ in batch]
+                done_now = self._write_now(items) if self._write_now is not None else None
+                if done_now is not None:
+                    if not self._wrote_this_turn:
+                        self._wrote_this_turn = True
+                        asyncio.get_running_loop().call_soon(self._turn_over)
+                    _deliver_results(done_now, batch)
+                    continue
+                written = asyncio.ensure_future(self._write(items))
+                written.add_done_callback(lambda done, batch=batch: _deliver(done, batch))  # type: ignore[misc]
+                self._in_progress = written
+                await asyncio.shield(written)  # cancelling this caller must not lose the batch's outcome
         finally:
-            self._writer = None
+            self._writing = False
+            if self._queue:  # this writer was cancelled: the next batch needs another
+                asyncio.get_running_loop().create_task(self._drain(), name="group-commit")
 
-    async def _write_batch(self, batch: list[tuple[Item, asyncio.Future[Result]]]) -> None:
-        self.batches += 1
-        try:
-            results = await self._write([item for item, _ in batch])
-        except Exception as exc:
-            for _, future in batch:
-                if not future.done():
-                    future.set_exception(exc)
-            return
-        except BaseException:  # cancelled: the callers must not wait forever
-            for _, future in batch:
-                future.cancel()
-            raise
-        for (_, future), result in zip(batch, results, strict=True):
-            if future.done():  # its caller gave up; the write stands
-                continue
-            if isinstance(result, Exception):
-                future.set_exception(result)
-            else:
-                future.set_result(result)
+
+def _deliver(done: asyncio.Future[Sequence[Result | Exception]], batch: Pending[Item, Result]) -> None:
+    if done.cancelled():
+        for _, future in batch:
+            future.cancel()
+        return
+    failure = done.exception()
+    if failure is not None:
+        for _, future in batch:
+            if not future.done():
+                future.set_exception(failure)
+        return
+    _deliver_results(done.result(), batch)
+
+
+def _deliver_results(results: Sequence[Result | Exception], batch: Pending[Item, Result]) -> None:
+    for (_, future), result in zip(batch, results, strict=True):
+        if future.done():  # its caller gave up; the write stands
+            continue
+        if isinstance(result, Exception):
+            future.set_exception(result)
+        else:
+            future.set_result(result)

@@ -6,6 +6,15 @@ for each statement). The thread runs one operation at a time, so coroutines neve
 transaction; writes begin ``IMMEDIATE`` so that another process (the CLI, a second bot) waits
 on ``busy_timeout`` instead of failing half-way, and reads run in a ``DEFERRED`` transaction so
 that what they read together agrees.
+
+The hot path, a small batch of votes, may skip the thread (:meth:`SQLiteBase._try_write_now`):
+when the thread is idle it runs on the event loop itself, on a second connection, which is faster
+than the hand-over (about 50 µs against a vote's 30 µs) and cannot block the loop: that connection
+never waits for a lock (busy timeout 0: if another process holds the write lock, the batch goes to
+the thread to wait), and never waits for the disk, because it does not checkpoint on commit (its
+checkpoints run on the thread, every :data:`CHECKPOINT_EVERY` writes; with ``synchronous = NORMAL`` a
+commit in WAL mode does not sync). The two connections never contend: the loop's is used only
+while the thread is idle.
 """
 
 from __future__ import annotations
@@ -30,14 +39,17 @@ T = TypeVar("T")
 Db = sqlite3.Connection
 
 BUSY_TIMEOUT_MS = 5000
+CHECKPOINT_EVERY = 250
+"""Writes on the loop's connection between two checkpoints (run on the database thread, never on the loop):
+about as often as SQLite's own default (every 1,000 WAL pages)."""
 _FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 
 
 def to_db(moment: datetime) -> str:
-    """An aware datetime as fixed-width UTC text that sorts like time."""
+    """An aware datetime as fixed-width UTC text that sorts like time (``2026-03-01T12:00:00.000000Z``)."""
     if moment.tzinfo is None:
         raise ValueError("naive datetime: the store only takes timezone-aware instants")
-    return moment.astimezone(UTC).strftime(_FORMAT)
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def from_db(text: str | None) -> datetime | None:
@@ -45,7 +57,9 @@ def from_db(text: str | None) -> datetime | None:
 
 
 def one(db: Db, sql: str, params: Any = ()) -> sqlite3.Row | None:
-    row: sqlite3.Row | None = db.execute(sql, params).fetchone()
+    cursor = db.execute(sql, params)
+    row: sqlite3.Row | None = cursor.fetchone()
+    cursor.close()  # resets the statement: a savepoint cannot open while one is still stepping
     return row
 
 
@@ -62,7 +76,13 @@ class SQLiteBase(Store):
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
         self._db: Db | None = None
+        self._db_now: Db | None = None
+        """The event loop's own connection, for :meth:`_try_write_now`."""
         self._thread: ThreadPoolExecutor | None = None
+        self._submitted = 0  # operations handed to the thread (written by the event loop only)
+        self._finished = 0  # operations the thread has finished (written by the thread only)
+        self._writes = 0
+        self._checkpoint: asyncio.Future[Any] | None = None
 
     async def open(self) -> None:
         """Connect, check the file, switch to WAL and migrate.
@@ -76,8 +96,9 @@ class SQLiteBase(Store):
         thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"sqlite-{self.path.name}")
         try:
             self._db = await asyncio.get_running_loop().run_in_executor(thread, self._connect)
+            self._db_now = self._connect_now()
         except BaseException as exc:
-            thread.shutdown(wait=False)
+            await self._close(thread)
             if isinstance(exc, sqlite3.Error):
                 raise database_error(self.path, exc) from None
             raise
@@ -99,12 +120,35 @@ class SQLiteBase(Store):
             raise
         return db
 
+    def _connect_now(self) -> Db:
+        """The loop's connection, once the thread's has set the file up (WAL is a property of the file)."""
+        db = sqlite3.connect(self.path, isolation_level=None)
+        db.row_factory = sqlite3.Row
+        try:
+            db.execute("PRAGMA busy_timeout = 0")
+            db.execute("PRAGMA foreign_keys = ON")
+            db.execute("PRAGMA synchronous = NORMAL")
+            db.execute("PRAGMA wal_autocheckpoint = 0")
+        except BaseException:
+            db.close()
+            raise
+        return db
+
     async def close(self) -> None:
-        if self._thread is not None and self._db is not None:
-            thread, db = self._thread, self._db
-            self._thread = self._db = None
+        if self._thread is not None:
+            thread, self._thread = self._thread, None
+            await self._close(thread)
+
+    async def _close(self, thread: ThreadPoolExecutor) -> None:
+        if self._checkpoint is not None:  # closing checkpoints anyway
+            await asyncio.gather(self._checkpoint, return_exceptions=True)
+        db_now, self._db_now = self._db_now, None
+        if db_now is not None:
+            db_now.close()
+        db, self._db = self._db, None
+        if db is not None:  # the last connection to close checkpoints the WAL into the file
             await asyncio.get_running_loop().run_in_executor(thread, db.close)
-            thread.shutdown(wait=False)
+        thread.shutdown(wait=False)
 
     async def call(self, work: Callable[[Db], T]) -> T:
         """Run ``work(connection)`` on the database thread, outside any transaction (tests and maintenance)."""
@@ -114,19 +158,60 @@ class SQLiteBase(Store):
         if self._thread is None or self._db is None:
             raise StoreError("the store is not open")
         db = self._db
+
+        def counted() -> T:
+            try:
+                return work(db)
+            finally:
+                self._finished += 1
+
+        self._submitted += 1
         try:
-            return await asyncio.get_running_loop().run_in_executor(self._thread, work, db)
+            return await asyncio.get_running_loop().run_in_executor(self._thread, counted)
         except sqlite3.OperationalError as exc:
             raise translated(exc) from exc
 
     async def _write(self, work: Callable[[Db], T]) -> T:
         """``work`` in one ``BEGIN IMMEDIATE`` transaction: committed if it returns, rolled back if it raises."""
-        return await self._run(lambda db: in_transaction(db, "IMMEDIATE", work))
+        result = await self._run(lambda db: in_transaction(db, "IMMEDIATE", work))
+        self._wrote()
+        return result
+
+    def _try_write_now(self, work: Callable[[Db], T]) -> T | None:
+        """Like :meth:`_write`, but on the event loop, when the thread is idle and no other process is writing
+        (see the module docstring); ``None`` (nothing written) when it cannot be done now. ``work`` must be short.
+
+        Raises:
+            StoreFull: the disk is full (nothing was written).
+        """
+        db = self._db_now
+        if db is None or self._submitted != self._finished:
+            return None
+        try:
+            result = in_transaction(db, "IMMEDIATE", work)
+        except sqlite3.OperationalError as exc:
+            if isinstance(problem := translated(exc), StoreBusy):
+                return None  # another process holds the write lock: nothing was written; wait for it on the thread
+            raise problem from exc
+        self._wrote()
+        return result
+
+    def _wrote(self) -> None:
+        """A write on the loop's connection committed: checkpoint on the thread now and then."""
+        self._writes += 1
+        if self._writes % CHECKPOINT_EVERY == 0 and (self._checkpoint is None or self._checkpoint.done()):
+            self._checkpoint = asyncio.ensure_future(self._run(lambda db: db.execute("PRAGMA wal_checkpoint(PASSIVE)")))
+            self._checkpoint.add_done_callback(_log_failed_checkpoint)
 
     async def _read(self, work: Callable[[Db], T]) -> T:
         """``work`` in one read transaction, so several reads see one moment (another process's commits in
         between, votes from the bot while the CLI exports, are all seen or not at all)."""
         return await self._run(lambda db: in_transaction(db, "DEFERRED", work, commit=False))
+
+
+def _log_failed_checkpoint(done: asyncio.Future[Any]) -> None:
+    if not done.cancelled() and done.exception() is not None:
+        logger.warning("WAL checkpoint failed (it is tried again later): %s", done.exception())
 
 
 def in_transaction(db: Db, mode: str, work: Callable[[Db], T], *, commit: bool = True) -> T:

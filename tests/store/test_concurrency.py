@@ -101,10 +101,10 @@ async def test_cancelled_vote_leaves_the_store_usable(store: Store) -> None:
     poll = await store.create_poll(poll=new_poll(), now=T0)
 
     task = asyncio.ensure_future(store.cast_vote(poll_id=poll.id, user_id="gave-up", option_key="a", now=T0))
-    await asyncio.sleep(0)  # let it start: it is now waiting on the database
+    await asyncio.sleep(0)  # let it start: it may be waiting on the database, or done already
     task.cancel()
-    with pytest.raises(asyncio.CancelledError):
-        await task
+    await asyncio.wait({task})
+    assert task.cancelled() or task.result() == VoteOutcome.RECORDED
 
     assert await store.cast_vote(poll_id=poll.id, user_id="u1", option_key="b", now=T0) == VoteOutcome.RECORDED
     assert await store.close_poll(poll_id=poll.id, now=T0 + MINUTE) is True

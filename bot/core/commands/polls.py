@@ -76,6 +76,7 @@ class PollCommands:
             ),
             now=now,
         )
+        self.s.polls.remember(poll)
         if poll.closes_at is not None:
             self.s.schedule_changes.notify()
         empty = Tally(counts={option.key: 0 for option in poll.options}, voters=0)
