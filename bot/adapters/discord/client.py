@@ -8,8 +8,7 @@ from typing import Any
 import discord
 
 from bot.adapters.discord.autocomplete import Autocomplete, hint_for
-from bot.adapters.discord.buttons import PollButton
-from bot.adapters.discord.components import UNKNOWN_COMPONENT, button_action, dispatched_by_discord_py
+from bot.adapters.discord.components import UNKNOWN_COMPONENT, button_action
 from bot.adapters.discord.definitions import command_payloads
 from bot.adapters.discord.endpoints import discord_endpoints
 from bot.adapters.discord.poll_messages import PollMessages
@@ -56,7 +55,6 @@ class DebateClient(discord.Client):
             await super().start(token, reconnect=reconnect)
 
     async def setup_hook(self) -> None:
-        self.add_dynamic_items(PollButton)  # every start, so buttons on old messages keep working
         assert self.application_id is not None
         payloads = command_payloads(self.core.registry)
         sync = CommandSync(self.http, self.app.store, self.application_id)
@@ -77,8 +75,7 @@ class DebateClient(discord.Client):
             await self._command(interaction)
         elif kind is discord.InteractionType.autocomplete:
             await self._autocomplete(interaction)
-        elif kind in COMPONENT_KINDS and not dispatched_by_discord_py(interaction):
-            # every click discord.py drops (an unknown id, a vote racing a Close) and any modal: answered here
+        elif kind in COMPONENT_KINDS:  # every click and any modal: see bot.adapters.discord.components
             await self.press_poll_button(interaction, button_action(interaction))
 
     async def _command(self, interaction: discord.Interaction[Any]) -> None:

@@ -1,9 +1,13 @@
-"""Which component interactions discord.py hands to :class:`PollButton`, and what every other one is told.
+"""Poll buttons on Discord: drawn as components that discord.py does not listen to, so every click comes to
+:meth:`~bot.adapters.discord.client.DebateClient.on_interaction` and is answered once, there.
 
-discord.py calls a dynamic item only when the clicked ``custom_id`` matches its template *and* the
-clicked message still shows that component. Any other click (an id from another version, a vote
-racing a Close that removed the buttons) and any modal submit (debatebot opens none) is the
-client's to answer: left alone, the member sees "This interaction failed".
+A button's ``custom_id`` is the core's packed :class:`~bot.core.actions.Action`, so a click on a message
+posted before a restart works like any other: nothing is kept per message. The :class:`discord.ui.View`
+that carries the buttons is stopped before it is sent: discord.py then neither stores it nor dispatches
+clicks to it (it would otherwise rebuild the view for every click of a burst), and no
+``DynamicItem`` is registered. Anything that is not one of our buttons (an id from another app, a select
+menu, a modal) is answered with :data:`UNKNOWN_COMPONENT`; left alone, the member would see "This
+interaction failed".
 """
 
 from __future__ import annotations
@@ -12,40 +16,40 @@ from typing import Any
 
 import discord
 
-from bot.adapters.discord.buttons import TEMPLATE_PATTERN
 from bot.adapters.discord.translate import interaction_data
+from bot.core.reply import Button
 
 UNKNOWN_COMPONENT = (
     "That button is not one of debatebot's, or it is from an old version. Use /results <poll> to see the poll."
 )
-
-
-def custom_id_of(interaction: discord.Interaction[Any]) -> str:
-    """The clicked component's ``custom_id`` (empty when the payload has none)."""
-    value = interaction_data(interaction).get("custom_id")
-    return value if isinstance(value, str) else ""
+MAX_LABEL = 80
+MAX_BUTTONS = 25
+STYLES = {
+    "primary": discord.ButtonStyle.primary,
+    "secondary": discord.ButtonStyle.secondary,
+    "danger": discord.ButtonStyle.danger,
+}
 
 
 def button_action(interaction: discord.Interaction[Any]) -> str:
     """The action a click stands for: a button's ``custom_id``; nothing for select menus and modals (none of ours)."""
-    is_button = interaction_data(interaction).get("component_type") == discord.ComponentType.button.value
-    return custom_id_of(interaction) if interaction.type is discord.InteractionType.component and is_button else ""
+    data = interaction_data(interaction)
+    is_button = data.get("component_type") == discord.ComponentType.button.value
+    custom_id = data.get("custom_id")
+    if interaction.type is not discord.InteractionType.component or not is_button or not isinstance(custom_id, str):
+        return ""
+    return custom_id
 
 
-def dispatched_by_discord_py(interaction: discord.Interaction[Any]) -> bool:
-    """Whether discord.py will call :class:`PollButton` for this interaction (then the client must not answer)."""
-    if interaction.type is not discord.InteractionType.component or interaction.message is None:
-        return False
-    custom_id = custom_id_of(interaction)
-    if TEMPLATE_PATTERN.fullmatch(custom_id) is None:
-        return False
-    kind = interaction_data(interaction).get("component_type")
-    message = interaction.message
-    view_cls = discord.ui.LayoutView if message.flags.components_v2 else discord.ui.View
-    try:
-        view = view_cls.from_message(message, timeout=None)
-    except (TypeError, ValueError, KeyError):  # components discord.py cannot rebuild: it drops the click too
-        return False
-    return any(
-        getattr(item, "custom_id", None) == custom_id and item.type.value == kind for item in view.walk_children()
-    )
+def drawn_buttons(buttons: tuple[Button, ...]) -> discord.ui.View | None:
+    """The buttons as components to send; ``None`` when there are none. The view is stopped: see the module
+    docstring."""
+    if not buttons:
+        return None
+    view = discord.ui.View(timeout=None)
+    for button in buttons[:MAX_BUTTONS]:
+        view.add_item(
+            discord.ui.Button(label=button.label[:MAX_LABEL], style=STYLES[button.style], custom_id=button.action_id)
+        )
+    view.stop()
+    return view

@@ -1,4 +1,4 @@
-"""A poll as a Discord embed (bars, shares, votes, status) and its buttons as a persistent view."""
+"""A poll as a Discord embed (bars, shares, votes, status) and its buttons (see :mod:`.components`)."""
 
 from __future__ import annotations
 
@@ -6,14 +6,13 @@ from datetime import datetime
 
 import discord
 
-from bot.adapters.discord.buttons import PollButton
+from bot.adapters.discord.components import drawn_buttons
 from bot.adapters.discord.text import MAX_DESCRIPTION, MAX_FOOTER, MAX_TITLE, cut, esc
 from bot.core.escaping import escape_discord
 from bot.core.render_text import bar, plural, poll_status
 from bot.core.reply import PollView
 
 POLL_OPEN, POLL_CLOSED = discord.Colour.blurple(), discord.Colour.dark_grey()
-MAX_BUTTONS = 25
 
 
 def _relative(moment: datetime) -> str:
@@ -39,9 +38,4 @@ def poll_embed(view: PollView) -> discord.Embed:
 
 def poll_buttons(view: PollView) -> discord.ui.View | None:
     """One button per option and Close while the poll is open; ``None`` once it is closed."""
-    if not view.buttons:
-        return None
-    buttons = discord.ui.View(timeout=None)
-    for button in view.buttons[:MAX_BUTTONS]:
-        buttons.add_item(PollButton.from_button(button))
-    return buttons
+    return drawn_buttons(view.buttons)
