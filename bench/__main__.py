@@ -7,10 +7,15 @@ import asyncio
 import sys
 from collections.abc import Awaitable, Callable
 
-from bench import core_votes
+from bench import core_votes, crash, discord_clicks, slack_clicks
 from bench.report import Report
 
-PARTS: dict[str, Callable[[Report], Awaitable[None]]] = {"core": core_votes.run}
+PARTS: dict[str, Callable[[Report], Awaitable[None]]] = {
+    "core": core_votes.run,
+    "discord": discord_clicks.run,
+    "slack": slack_clicks.run,
+    "crash": crash.run,
+}
 
 
 async def main(names: list[str]) -> int:

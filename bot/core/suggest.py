@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -48,12 +49,19 @@ def unknown_command(registry: Registry, typed: str, command_names: Mapping[str, 
     return UserError(f"{message} {help_hint(command_names)}")
 
 
+@functools.cache
+def _command_pattern(names: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(r"(?<![\w/])/(" + "|".join(re.escape(name) for name in names) + r")\b")
+
+
 def respell(answer: Reply, registry: Registry, command_names: Mapping[str, str]) -> Reply:
     """``answer`` with every ``/command`` it mentions spelled as the platform spells it.
 
     A command the platform has no slash command for is named as typed in a mention or direct message.
     """
-    pattern = re.compile(r"(?<![\w/])/(" + "|".join(re.escape(c.name) for c in registry) + r")\b")
+    pattern = _command_pattern(tuple(c.name for c in registry))
+    if pattern.search(answer.fallback) is None:  # the fallback holds every block's text: nothing to respell
+        return answer
 
     def spell(match: re.Match[str]) -> str:
         name = match.group(1)

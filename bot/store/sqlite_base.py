@@ -200,7 +200,9 @@ class SQLiteBase(Store):
         """A write on the loop's connection committed: checkpoint on the thread now and then."""
         self._writes += 1
         if self._writes % CHECKPOINT_EVERY == 0 and (self._checkpoint is None or self._checkpoint.done()):
-            self._checkpoint = asyncio.ensure_future(self._run(lambda db: db.execute("PRAGMA wal_checkpoint(PASSIVE)")))
+            self._checkpoint = asyncio.ensure_future(
+                self._run(lambda db: db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall())
+            )
             self._checkpoint.add_done_callback(_log_failed_checkpoint)
 
     async def _read(self, work: Callable[[Db], T]) -> T:

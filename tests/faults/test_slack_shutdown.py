@@ -70,7 +70,8 @@ async def test_shutdown_answers_every_request_in_flight_and_closes_cleanly(
         await slack.command("/poll", "Tea? | Yes | No")
         channel, ts = await slack.poll_message(1)
         await slack.press("vote:1:1", message_ts=ts, user=ALICE)
-        await slack.press("vote:1:2", message_ts=ts, user=BOB, settle=False)  # its redraw waits 1.5 s: pending
+        bob = await slack.press("vote:1:2", message_ts=ts, user=BOB, settle=False)  # its redraw waits 1.5 s: pending
+        await fake.wait_for(lambda: bool(bob.answers), within=3)  # answered (and counted) before the core slows
         slow_core(slack, monkeypatch, entered)
         quick = await slack.command("/whosays", "lecun", user=ALICE, settle=False)
         stuck = await slack.command("/whosays", "ng", user=BOB, settle=False)

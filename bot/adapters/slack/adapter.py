@@ -79,6 +79,7 @@ class SlackAdapter:
         send the last poll redraws, then disconnect and close the HTTP session, before the database closes."""
         self._stopping.set()
         if self.context is not None:
+            await self.context.ack_first.close()  # what waits behind the acks goes on now, to finish or say so
             await self.context.inflight.shutdown(self.shutdown_grace)
             await flush_redraws(self.app.redrawer, "Slack")
         await self._shut_down()
@@ -117,6 +118,7 @@ class SlackAdapter:
             inflight=InFlight(),
         )
         self._cleanup.append(ctx.inflight.finish_late)
+        self._cleanup.append(ctx.ack_first.close)
         bolt, events = bolt_app(ctx, keys, commands, settings.slack_api_base_url, session)
         self._background(events.forget_old_events(EVENT_MEMORY))
         if keys.app_token is not None:

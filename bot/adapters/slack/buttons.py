@@ -51,6 +51,7 @@ class PollButtons:
             target = Target(channel=channel, user=field(body, "user", "id"), response_url=response_url)
             try:
                 if not await self.ctx.refuse_if_stopping(target):
+                    await self.ctx.ack_first.turn()  # taken: finished even if shutdown begins meanwhile
                     await self._press(body, field(action, "action_id"), target)
             except Exception:
                 logger.exception("a poll button failed")

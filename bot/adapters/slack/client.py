@@ -53,8 +53,10 @@ def bolt_app(
         raise_error_for_unhandled_request=True,
     )
     bolt.error(on_bolt_error)
+    bolt.use(ctx.ack_first)
     events = MessageEvents(ctx)
     results_slash = next((slash for slash, command in commands.items() if command == "results"), None)
-    for listeners in (SlashCommands(ctx, commands), PollButtons(ctx, results_slash), events):
+    # bolt tries the listeners in this order on every request: the busiest (a burst of poll buttons) first
+    for listeners in (PollButtons(ctx, results_slash), SlashCommands(ctx, commands), events):
         listeners.register(bolt)
     return bolt, events

@@ -6,6 +6,7 @@ Each listener calls ``ack()`` first, before any Web API call or database work: S
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -33,8 +34,8 @@ class SlashCommands:
         """Slash command → registry command."""
 
     def register(self, app: AsyncApp) -> None:
-        for slash in self.commands:
-            app.command(slash)(self.on_command)
+        # one listener for every slash command: bolt tries each listener's matcher on every request
+        app.command(re.compile("^(?:" + "|".join(re.escape(slash) for slash in self.commands) + ")$"))(self.on_command)
         app.view(CALLBACK_ID)(self.on_poll_form)
 
     async def on_command(self, ack: AsyncAck, body: dict[str, Any]) -> None:
@@ -48,6 +49,7 @@ class SlashCommands:
             )
             try:
                 if not await self.ctx.refuse_if_stopping(target):
+                    await self.ctx.ack_first.turn()
                     await self._run(body, target)
             except Exception:
                 logger.exception("slash command %s failed", body.get("command"))
@@ -94,6 +96,7 @@ class SlashCommands:
             target = Target(channel=origin.channel, user=user_id, response_url=origin.response_url)
             try:
                 if not await self.ctx.refuse_if_stopping(target):
+                    await self.ctx.ack_first.turn()
                     reply = await self.ctx.outcome(self._new_poll(body, target, form))
                     await self.ctx.delivery.send(reply, target)
             except Exception:

@@ -6,12 +6,13 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.inflight import RESTARTING, InFlight
+from bot.adapters.slack.ack_first import AckFirst
 from bot.adapters.slack.admins import AdminCheck
 from bot.adapters.slack.delivery import Delivery, Target
 from bot.adapters.slack.poll_messages import PollMessages
@@ -52,6 +53,7 @@ class SlackContext:
     polls: PollMessages
     admins: AdminCheck
     inflight: InFlight
+    ack_first: AckFirst = field(default_factory=AckFirst)
 
     def workspace(self, body: dict[str, Any]) -> str:
         return workspace_of(body, self.identity.team_id)

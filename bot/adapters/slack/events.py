@@ -74,6 +74,7 @@ class MessageEvents:
         target = Target(channel=channel, user=user_id, thread_ts=thread_ts, direct=direct)
         try:
             if not await self.ctx.refuse_if_stopping(target):
+                await self.ctx.ack_first.turn()
                 reply = await self.ctx.outcome(self._reply(body, text, target))
                 await self.ctx.delivery.send(reply, target)
         except Exception:
