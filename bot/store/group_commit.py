@@ -14,6 +14,7 @@ batch in progress still completes and delivers, and a new writer takes over the 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Generic, TypeVar
@@ -77,7 +78,11 @@ class GroupCommit(Generic[Item, Result]):
                 batch, self._queue = self._queue[: self.max_batch], self._queue[self.max_batch :]
                 self.batches += 1
                 items = [item for item, _ in batch]
-                done_now = self._write_now(items) if self._write_now is not None else None
+                try:
+                    done_now = self._write_now(items) if self._write_now is not None else None
+                except Exception as exc:  # the batch as a whole failed (a full disk): every caller hears it
+                    _fail(batch, exc)
+                    continue
                 if done_now is not None:
                     if not self._wrote_this_turn:
                         self._wrote_this_turn = True
@@ -87,7 +92,8 @@ class GroupCommit(Generic[Item, Result]):
                 written = asyncio.ensure_future(self._write(items))
                 written.add_done_callback(lambda done, batch=batch: _deliver(done, batch))  # type: ignore[misc]
                 self._in_progress = written
-                await asyncio.shield(written)  # cancelling this caller must not lose the batch's outcome
+                with contextlib.suppress(Exception):  # delivered to the batch's callers by _deliver
+                    await asyncio.shield(written)  # cancelling this caller must not lose the batch's outcome
         finally:
             self._writing = False
             if self._queue:  # this writer was cancelled: the next batch needs another
@@ -101,11 +107,15 @@ def _deliver(done: asyncio.Future[Sequence[Result | Exception]], batch: Pending[
         return
     failure = done.exception()
     if failure is not None:
-        for _, future in batch:
-            if not future.done():
-                future.set_exception(failure)
+        _fail(batch, failure)
         return
     _deliver_results(done.result(), batch)
+
+
+def _fail(batch: Pending[Item, Result], failure: BaseException) -> None:
+    for _, future in batch:
+        if not future.done():
+            future.set_exception(failure)
 
 
 def _deliver_results(results: Sequence[Result | Exception], batch: Pending[Item, Result]) -> None:

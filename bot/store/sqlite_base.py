@@ -154,6 +154,13 @@ class SQLiteBase(Store):
         """Run ``work(connection)`` on the database thread, outside any transaction (tests and maintenance)."""
         return await self._run(work)
 
+    async def set_pragma(self, name: str, value: int | str) -> None:
+        """Set a per-connection pragma (``max_page_count``, say) on both connections (tests and maintenance)."""
+        statement = f"PRAGMA {name} = {value}"
+        await self._run(lambda db: db.execute(statement).fetchall())
+        if self._db_now is not None:
+            self._db_now.execute(statement).fetchall()
+
     async def _run(self, work: Callable[[Db], T]) -> T:
         if self._thread is None or self._db is None:
             raise StoreError("the store is not open")

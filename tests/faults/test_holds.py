@@ -246,7 +246,7 @@ async def test_a_full_disk_gets_an_error_reply_keeps_earlier_data_and_recovers(
     await chat.say("/vote 1 2", BOB)
     unlimited = await store.call(lambda db: db.execute("PRAGMA max_page_count").fetchone()[0])
     used = await store.call(lambda db: db.execute("PRAGMA page_count").fetchone()[0])
-    await store.call(lambda db: db.execute(f"PRAGMA max_page_count = {used}"))  # the file may not grow: SQLITE_FULL
+    await store.set_pragma("max_page_count", used)  # the file may not grow: SQLITE_FULL
 
     created: list[Reply] = []
     refused_poll: Reply | None = None
@@ -288,7 +288,7 @@ async def test_a_full_disk_gets_an_error_reply_keeps_earlier_data_and_recovers(
     assert polls == [(1, 2)] + [(2 + n, 4) for n in range(len(created))]
 
     # space again: writes work
-    await store.call(lambda db: db.execute(f"PRAGMA max_page_count = {unlimited}"))
+    await store.set_pragma("max_page_count", unlimited)
     assert not (await chat.say("/poll After? | Yes | No")).error
     assert (await chat.say("/vote 1 2", User(id="after", display_name="After"))).fallback.startswith(
         "Your vote for “No” is in."
