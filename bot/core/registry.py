@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Literal
@@ -59,7 +60,11 @@ class Command:
     parent: str | None = field(default=None, compare=False)
 
     def arg(self, name: str) -> Argument | None:
-        return next((a for a in self.args if a.name == name), None)
+        return self._args_by_name.get(name)
+
+    @functools.cached_property
+    def _args_by_name(self) -> dict[str, Argument]:
+        return {argument.name: argument for argument in self.args}
 
     def subcommand(self, name: str) -> Command | None:
         return next((c for c in self.subcommands if c.name == name), None)
