@@ -10,7 +10,7 @@ import discord
 
 from bot.adapters.base import AdapterFatal
 from bot.adapters.discord.client import DebateClient, ShardedDebateClient
-from bot.adapters.discord.respond import DEFER_AFTER
+from bot.adapters.discord.send import DEFER_AFTER
 from bot.adapters.inflight import SHUTDOWN_GRACE
 from bot.app import App
 

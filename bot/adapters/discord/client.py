@@ -8,12 +8,12 @@ from typing import Any
 import discord
 
 from bot.adapters.discord.autocomplete import Autocomplete, hint_for
-from bot.adapters.discord.components import UNKNOWN_COMPONENT, button_action
+from bot.adapters.discord.buttons import UNKNOWN_COMPONENT, button_action
 from bot.adapters.discord.definitions import command_payloads
 from bot.adapters.discord.endpoints import discord_endpoints
 from bot.adapters.discord.poll_messages import PollMessages
 from bot.adapters.discord.publisher import DiscordPublisher
-from bot.adapters.discord.respond import DEFER_AFTER, Responder
+from bot.adapters.discord.send import DEFER_AFTER, Responder
 from bot.adapters.discord.sync import CommandSync
 from bot.adapters.discord.translate import (
     PLATFORM,
@@ -75,7 +75,7 @@ class DebateClient(discord.Client):
             await self._command(interaction)
         elif kind is discord.InteractionType.autocomplete:
             await self._autocomplete(interaction)
-        elif kind in COMPONENT_KINDS:  # every click and any modal: see bot.adapters.discord.components
+        elif kind in COMPONENT_KINDS:  # every click and any modal: see bot.adapters.discord.buttons
             await self.press_poll_button(interaction, button_action(interaction))
 
     async def _command(self, interaction: discord.Interaction[Any]) -> None:

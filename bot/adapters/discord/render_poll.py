@@ -1,4 +1,4 @@
-"""A poll as a Discord embed (bars, shares, votes, status) and its buttons (see :mod:`.components`)."""
+"""A poll as a Discord embed (bars, shares, votes, status) and its buttons (see :mod:`.buttons`)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import datetime
 
 import discord
 
-from bot.adapters.discord.components import drawn_buttons
+from bot.adapters.discord.buttons import drawn_buttons
 from bot.adapters.discord.text import MAX_DESCRIPTION, MAX_FOOTER, MAX_TITLE, cut, esc
 from bot.core.escaping import escape_discord
 from bot.core.render_text import bar, plural, poll_status

@@ -15,11 +15,11 @@ from bot.adapters.inflight import DRAIN_WAIT, SHUTDOWN_GRACE, InFlight, flush_re
 from bot.adapters.slack.admins import AdminCheck
 from bot.adapters.slack.client import bolt_app, web_client
 from bot.adapters.slack.context import SlackContext
-from bot.adapters.slack.delivery import Delivery
 from bot.adapters.slack.names import CommandNameError, slash_commands
 from bot.adapters.slack.outbound import Outbound
 from bot.adapters.slack.poll_messages import PollMessages
 from bot.adapters.slack.publisher import SlackPublisher
+from bot.adapters.slack.send import Delivery
 from bot.adapters.slack.startup import check_bot_token, credentials, socket_mode_url
 from bot.adapters.slack.transports import HttpTransport, SocketTransport
 from bot.app import App

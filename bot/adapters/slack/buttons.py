@@ -15,8 +15,8 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 
 from bot.adapters.slack.context import SlackContext
-from bot.adapters.slack.delivery import Target
 from bot.adapters.slack.render import render_blocks
+from bot.adapters.slack.send import Target
 from bot.adapters.slack.translate import PLATFORM, field
 from bot.core.actions import Action
 from bot.core.inbound import action_request

@@ -14,10 +14,10 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.errors import SlackApiError
 
 from bot.adapters.slack.context import SlackContext
-from bot.adapters.slack.delivery import Target
 from bot.adapters.slack.modal import CALLBACK_ID, FormErrors, ModalOrigin, poll_modal, read_submission
 from bot.adapters.slack.outbound import error_code
 from bot.adapters.slack.render import render_blocks
+from bot.adapters.slack.send import Target
 from bot.adapters.slack.translate import PLATFORM, Ask, field, moderation_of, slash_line
 from bot.core.reply import Reply, Text
 from bot.core.request import Request

@@ -14,9 +14,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.adapters.inflight import RESTARTING, InFlight
 from bot.adapters.slack.ack_first import AckFirst
 from bot.adapters.slack.admins import AdminCheck
-from bot.adapters.slack.delivery import Delivery, Target
 from bot.adapters.slack.poll_messages import PollMessages
 from bot.adapters.slack.render import render_blocks
+from bot.adapters.slack.send import Delivery, Target
 from bot.adapters.slack.translate import PLATFORM, Ask, slack_user, workspace_of
 from bot.core.clock import Clock
 from bot.core.core import Core

@@ -16,7 +16,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 
 from bot.adapters.slack.context import SlackContext
-from bot.adapters.slack.delivery import Target
+from bot.adapters.slack.send import Target
 from bot.adapters.slack.translate import PLATFORM, field, message_line, moderation_of, without_mention
 from bot.core.reply import Reply
 
