@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from bot.core.ports import Store
+from bot.store.memory import MemoryStore
 from bot.store.sqlite import SQLiteStore
 
 Backend = Callable[[Path], AbstractAsyncContextManager[Store]]
@@ -30,8 +31,20 @@ async def sqlite_backend(tmp_path: Path) -> AsyncIterator[Store]:
         await store.close()
 
 
+@asynccontextmanager
+async def memory_backend(tmp_path: Path) -> AsyncIterator[Store]:
+    """Plain dicts: nothing is written under ``tmp_path``."""
+    store = MemoryStore()
+    await store.open()
+    try:
+        yield store
+    finally:
+        await store.close()
+
+
 BACKENDS = [
     pytest.param(sqlite_backend, id="sqlite"),
+    pytest.param(memory_backend, id="memory"),
 ]
 
 

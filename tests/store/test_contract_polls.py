@@ -1,16 +1,29 @@
-"""The contract every Store backend must pass; only observable results are asserted."""
+"""The contract every backend's :class:`~bot.core.ports.PollStore` must pass: polls, votes, refused votes, results.
+
+Only observable results are asserted.
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from bot.core.models import ChannelRef, OptionRecord, Poll, PollSummary, Subscription, Tally, VoteOutcome, Voter
-from bot.core.ports import Store
+from bot.core.models import (
+    ChannelRef,
+    OptionRecord,
+    Poll,
+    PollSnapshot,
+    PollSummary,
+    Tally,
+    VoteOutcome,
+    Voter,
+)
+from bot.core.ports import Store, StoreError
 from tests.store.factories import DAY, GENERAL, HOUR, MINUTE, OTHER, T0, UNKNOWN_POLL_ID, new_poll
 
 PLUS_TWO = timezone(timedelta(hours=2))
+NAIVE = datetime(2026, 1, 1)  # no tzinfo
 
 
 async def make_poll(store: Store, *, now: datetime = T0, **fields: object) -> Poll:
@@ -21,7 +34,11 @@ async def vote(store: Store, poll: Poll, user: str, key: str, *, now: datetime =
     return await store.cast_vote(poll_id=poll.id, user_id=user, option_key=key, now=now)
 
 
-class TestStoreContract:
+def _voter_key(voter: Voter) -> tuple[str, str]:
+    return voter.user_id, voter.option_key
+
+
+class TestPollStoreContract:
     # Polls -------------------------------------------------------------------
 
     async def test_create_then_get_round_trips_every_field(self, store: Store) -> None:
@@ -368,138 +385,133 @@ class TestStoreContract:
         assert closed[poll.id].closed is True
         assert closed[poll.id].total_votes == 3
 
-    # Digests -------------------------------------------------------------------
+    async def test_poll_snapshot_agrees_with_the_separate_reads(self, store: Store) -> None:
+        poll = await make_poll(store, keys=("c", "a", "b"), max_choices=2)
+        await vote(store, poll, "u2", "b")
+        await vote(store, poll, "u1", "b")
+        await vote(store, poll, "u1", "c")
+        await vote(store, poll, "u10", "a")
 
-    async def test_digest_subscription_lifecycle(self, store: Store) -> None:
-        assert await store.get_subscription(channel=GENERAL) is None
+        plain = await store.poll_snapshot(poll_id=poll.id)
+        full = await store.poll_snapshot(poll_id=poll.id, with_voters=True)
 
-        first = await store.subscribe_digest(
-            channel=GENERAL, local_time="08:30", time_zone="Europe/Paris", user_id="admin-1", now=T0
+        assert plain == PollSnapshot(poll=poll, tally=await store.tally(poll_id=poll.id), voters=())
+        assert full is not None
+        assert full.poll == await store.get_poll(poll_id=poll.id)
+        assert full.tally == Tally(counts={"c": 1, "a": 1, "b": 2}, voters=3)
+        # ordered by user id (as text), then by option position
+        assert full.voters == (
+            Voter(user_id="u1", option_key="c"),
+            Voter(user_id="u1", option_key="b"),
+            Voter(user_id="u10", option_key="a"),
+            Voter(user_id="u2", option_key="b"),
         )
-        assert first == Subscription(
-            channel=GENERAL, local_time="08:30", time_zone="Europe/Paris", created_by="admin-1", created_at=T0
-        )
-        assert await store.get_subscription(channel=GENERAL) == first
+        assert await store.voters(poll_id=poll.id) == list(full.voters)
 
-        again = await store.subscribe_digest(
-            channel=GENERAL, local_time="19:05", time_zone="America/New_York", user_id="admin-2", now=T0 + DAY
-        )
-        assert await store.get_subscription(channel=GENERAL) == again
-        assert again.local_time == "19:05"
-        assert again.time_zone == "America/New_York"
-        assert again.created_by == "admin-2"
-        assert await store.get_subscription(channel=OTHER) is None
+    async def test_poll_snapshot_of_an_anonymous_poll_has_no_voters(self, store: Store) -> None:
+        poll = await make_poll(store, anonymous=True)
+        await vote(store, poll, "u1", "a")
 
-        assert await store.unsubscribe_digest(channel=GENERAL) is True
-        assert await store.get_subscription(channel=GENERAL) is None
-        assert await store.unsubscribe_digest(channel=GENERAL) is False
+        snapshot = await store.poll_snapshot(poll_id=poll.id, with_voters=True)
 
-    async def test_digest_subscriptions_are_per_channel(self, store: Store) -> None:
-        await store.subscribe_digest(channel=GENERAL, local_time="08:00", time_zone="UTC", user_id="a", now=T0)
-        await store.subscribe_digest(channel=OTHER, local_time="09:00", time_zone="Asia/Tokyo", user_id="b", now=T0)
+        assert snapshot is not None
+        assert snapshot.voters == ()
+        assert snapshot.tally == Tally(counts={"a": 1, "b": 0, "c": 0}, voters=1)
 
-        assert await store.unsubscribe_digest(channel=GENERAL) is True
+    async def test_poll_snapshot_sees_message_and_closing(self, store: Store) -> None:
+        poll = await make_poll(store)
+        await store.set_poll_message(poll_id=poll.id, message_ref="m-1")
+        await store.close_poll(poll_id=poll.id, now=T0 + HOUR)
 
-        other = await store.get_subscription(channel=OTHER)
-        assert other is not None
-        assert other.local_time == "09:00"
-        assert other.time_zone == "Asia/Tokyo"
+        snapshot = await store.poll_snapshot(poll_id=poll.id)
 
-    async def test_quote_of_the_day_is_stable_for_a_date(self, store: Store) -> None:
-        claims = [f"claim-{i}" for i in range(6)]
-        day = date(2026, 3, 1)
+        assert snapshot is not None
+        assert snapshot.poll.message_ref == "m-1"
+        assert snapshot.poll.closed_at == T0 + HOUR
 
-        first = await store.quote_of_the_day(channel=GENERAL, local_date=day, claim_ids=claims)
-        assert first in claims
-        assert await store.quote_of_the_day(channel=GENERAL, local_date=day, claim_ids=claims) == first
+    async def test_reading_an_unknown_poll(self, store: Store) -> None:
+        await make_poll(store)
 
-        for offset in range(1, 4):
-            await store.quote_of_the_day(channel=GENERAL, local_date=day + timedelta(days=offset), claim_ids=claims)
-        assert await store.quote_of_the_day(channel=GENERAL, local_date=day, claim_ids=claims) == first
+        assert await store.poll_snapshot(poll_id=UNKNOWN_POLL_ID, with_voters=True) is None
+        assert await store.tally(poll_id=UNKNOWN_POLL_ID) == Tally(counts={}, voters=0)
+        assert await store.user_choices(poll_id=UNKNOWN_POLL_ID, user_id="u1") == []
+        assert await store.voters(poll_id=UNKNOWN_POLL_ID) == []
+        assert await store.close_poll(poll_id=UNKNOWN_POLL_ID, now=T0) is False
+        await store.set_poll_message(poll_id=UNKNOWN_POLL_ID, message_ref="m-1")  # nothing to update, no error
+        assert await store.get_poll(poll_id=UNKNOWN_POLL_ID) is None
 
-    async def test_quote_of_the_day_uses_every_claim_once_per_cycle(self, store: Store) -> None:
-        claims = [f"claim-{i}" for i in range(5)]
-        n = len(claims)
+    async def test_list_polls_without_open_at_judges_deadlines_by_the_current_time(self, store: Store) -> None:
+        now = datetime.now(UTC)
+        expired = await make_poll(store, now=now - DAY, closes_at=now - HOUR)
+        running = await make_poll(store, now=now - DAY, closes_at=now + DAY)
 
-        picks = [
-            await store.quote_of_the_day(
-                channel=GENERAL, local_date=date(2026, 1, 1) + timedelta(days=d), claim_ids=claims
-            )
-            for d in range(3 * n)
-        ]
+        closed = {s.id: s.closed for s in await store.list_polls()}
 
-        for cycle in range(3):
-            block = picks[cycle * n : (cycle + 1) * n]
-            assert sorted(block) == sorted(claims), f"cycle {cycle}: {block}"
+        assert closed == {expired.id: True, running.id: False}
 
-    async def test_quote_of_the_day_channels_rotate_independently(self, store: Store) -> None:
-        claims = [f"claim-{i}" for i in range(4)]
-        n = len(claims)
-        start = date(2026, 5, 1)
-        by_channel: dict[ChannelRef, list[str]] = {GENERAL: [], OTHER: []}
+    # Deadlines -------------------------------------------------------------------
 
-        # GENERAL runs a full cycle ahead, then both interleave day by day
-        for d in range(n):
-            by_channel[GENERAL].append(
-                await store.quote_of_the_day(channel=GENERAL, local_date=start + timedelta(days=d), claim_ids=claims)
-            )
-        for d in range(2 * n):
-            for channel in (OTHER, GENERAL):
-                offset = d if channel == OTHER else n + d
-                by_channel[channel].append(
-                    await store.quote_of_the_day(
-                        channel=channel, local_date=start + timedelta(days=offset), claim_ids=claims
-                    )
-                )
+    async def test_due_polls_are_the_open_ones_past_their_deadline_earliest_first(self, store: Store) -> None:
+        later = await make_poll(store, closes_at=T0 + 2 * HOUR)
+        earlier = await make_poll(store, closes_at=datetime(2026, 1, 1, 3, 0, tzinfo=PLUS_TWO))  # 01:00 UTC
+        closed = await make_poll(store, closes_at=T0 + HOUR)
+        await store.close_poll(poll_id=closed.id, now=T0 + MINUTE)
+        await make_poll(store)  # no deadline
+        await make_poll(store, closes_at=T0 + DAY)  # not yet
 
-        for channel, picks in by_channel.items():
-            for cycle in range(len(picks) // n):
-                block = picks[cycle * n : (cycle + 1) * n]
-                assert sorted(block) == sorted(claims), f"{channel.channel} cycle {cycle}: {block}"
+        assert await store.due_polls(now=T0 + HOUR - MINUTE) == []
+        assert [p.id for p in await store.due_polls(now=T0 + HOUR)] == [earlier.id]  # the deadline itself is due
+        due = await store.due_polls(now=T0 + 3 * HOUR)
+        assert [p.id for p in due] == [earlier.id, later.id]
+        assert due[0] == await store.get_poll(poll_id=earlier.id)
 
-    async def test_quote_of_the_day_never_returns_a_removed_claim(self, store: Store) -> None:
-        claims = [f"claim-{i}" for i in range(4)]
-        day = date(2026, 2, 1)
-        chosen = await store.quote_of_the_day(channel=GENERAL, local_date=day, claim_ids=claims)
-        remaining = [c for c in claims if c != chosen]
+        await store.close_poll(poll_id=earlier.id, now=T0 + 3 * HOUR)
+        assert [p.id for p in await store.due_polls(now=T0 + 3 * HOUR)] == [later.id]
 
-        replaced = await store.quote_of_the_day(channel=GENERAL, local_date=day, claim_ids=remaining)
-        assert replaced in remaining
-        assert await store.quote_of_the_day(channel=GENERAL, local_date=day, claim_ids=remaining) == replaced
+    async def test_next_poll_deadline_is_the_earliest_not_yet_closed(self, store: Store) -> None:
+        assert await store.next_poll_deadline() is None
+        await make_poll(store)  # no deadline
+        assert await store.next_poll_deadline() is None
 
-        later = [
-            await store.quote_of_the_day(channel=GENERAL, local_date=day + timedelta(days=d), claim_ids=remaining)
-            for d in range(1, 2 * len(remaining) + 1)
-        ]
-        assert chosen not in later
-        assert set(later) == set(remaining)
+        first = await make_poll(store, closes_at=T0 + HOUR)
+        await make_poll(store, closes_at=T0 + DAY)
+        second = await make_poll(store, closes_at=datetime(2026, 1, 1, 4, 0, tzinfo=PLUS_TWO))  # 02:00 UTC
 
+        assert await store.next_poll_deadline() == T0 + HOUR
+        await store.close_poll(poll_id=first.id, now=T0)
+        assert await store.next_poll_deadline() == T0 + 2 * HOUR
+        deadline = await store.next_poll_deadline()
+        assert deadline is not None
+        assert deadline.utcoffset() is not None
+        await store.close_poll(poll_id=second.id, now=T0)
+        assert await store.next_poll_deadline() == T0 + DAY
 
-def _voter_key(voter: Voter) -> tuple[str, str]:
-    return voter.user_id, voter.option_key
+    async def test_a_poll_past_its_deadline_can_still_be_closed_once(self, store: Store) -> None:
+        poll = await make_poll(store, closes_at=T0 + HOUR)
 
-    # Platform state -----------------------------------------------------------
+        assert await store.close_poll(poll_id=poll.id, now=T0 + 2 * HOUR) is True  # its deadline passed, unclosed
+        assert await store.close_poll(poll_id=poll.id, now=T0 + 3 * HOUR) is False
+        assert (await store.get_poll(poll_id=poll.id)).closed_at == T0 + 2 * HOUR  # type: ignore[union-attr]
 
-    async def test_meta_round_trip_and_overwrite(self, store: Store) -> None:
-        assert await store.get_meta(key="discord.commands") is None
-        await store.set_meta(key="discord.commands", value="abc")
-        await store.set_meta(key="discord.commands", value="def")
-        assert await store.get_meta(key="discord.commands") == "def"
+    # Misuse ------------------------------------------------------------------------
 
-    async def test_claim_event_once_per_platform(self, store: Store) -> None:
-        assert await store.claim_event(platform="slack", event_id="Ev1", now=T0) is True
-        assert await store.claim_event(platform="slack", event_id="Ev1", now=T0 + MINUTE) is False
-        assert await store.claim_event(platform="discord", event_id="Ev1", now=T0) is True
+    async def test_naive_datetimes_are_rejected(self, store: Store) -> None:
+        with pytest.raises(ValueError, match="naive"):
+            await store.create_poll(poll=new_poll(), now=NAIVE)
+        poll = await make_poll(store)
+        with pytest.raises(ValueError, match="naive"):
+            await vote(store, poll, "u1", "a", now=NAIVE)
 
-    async def test_claim_event_concurrently_wins_once(self, store: Store) -> None:
-        import asyncio
+        assert await vote(store, poll, "u1", "a") == VoteOutcome.RECORDED
+        assert len(await store.list_polls()) == 1
 
-        results = await asyncio.gather(*(store.claim_event(platform="slack", event_id="E", now=T0) for _ in range(20)))
-        assert results.count(True) == 1
+    async def test_a_closed_store_refuses_use(self, store: Store) -> None:
+        poll = await make_poll(store)
+        await store.close()
 
-    async def test_prune_events_forgets_only_old_ones(self, store: Store) -> None:
-        await store.claim_event(platform="slack", event_id="old", now=T0)
-        await store.claim_event(platform="slack", event_id="new", now=T0 + DAY)
-        assert await store.prune_events(before=T0 + HOUR) == 1
-        assert await store.claim_event(platform="slack", event_id="old", now=T0 + DAY) is True
-        assert await store.claim_event(platform="slack", event_id="new", now=T0 + DAY) is False
+        with pytest.raises(StoreError, match="not open"):
+            await store.get_poll(poll_id=poll.id)
+        with pytest.raises(StoreError, match="not open"):
+            await vote(store, poll, "u1", "a")
+        with pytest.raises(StoreError, match="not open"):
+            await make_poll(store)
