@@ -3,9 +3,9 @@ has committed.
 
 "Together" means in the same turn of the event loop, or while a batch is being written. A write that
 arrives alone is written at once by its own caller: it waits neither for company nor for a task switch.
-One that arrives in the same turn as a write just done (a burst: a thousand clicks read off one socket)
-is queued, and the queue goes out as one batch at the start of the next turn; whatever arrives while a
-batch is being written goes out as the next batch. A batch
+One that arrives in the same turn as another caller's write (a burst: a thousand clicks read off one
+socket) is queued, and the queue goes out as one batch at the start of the next turn; whatever arrives
+while a batch is being written goes out as the next batch. A batch
 either commits as a whole (every caller gets its own result) or fails as a whole (every caller gets the
 error): nothing is acknowledged that a crash could still lose. If the writing caller is cancelled, the
 batch in progress still completes and delivers, and a new writer takes over the queue.
@@ -17,7 +17,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +46,8 @@ class GroupCommit(Generic[Item, Result]):
         self.max_batch = max_batch
         self._queue: list[tuple[Item, asyncio.Future[Result]]] = []
         self._writing = False
-        self._wrote_this_turn = False
+        self._turn_writer: asyncio.Task[Any] | None = None
+        """Whose write went out in this turn of the loop (the same caller again is not a burst)."""
         self._in_progress: asyncio.Future[Sequence[Result | Exception]] | None = None
         self.batches = 0
         """How many transactions have been written (for tests and benchmarks)."""
@@ -58,7 +59,8 @@ class GroupCommit(Generic[Item, Result]):
         self._queue.append((item, future))
         if self._writing:
             pass  # the writer takes it with the next batch
-        elif self._wrote_this_turn:  # a burst: gather this turn's writes into one batch, written next turn
+        elif self._turn_writer not in (None, asyncio.current_task()):
+            # another caller wrote in this very turn: a burst. Gather this turn's writes into one batch, next turn.
             self._writing = True
             loop.call_soon(self._start_writer)
         else:
@@ -66,30 +68,49 @@ class GroupCommit(Generic[Item, Result]):
         return await future
 
     def _start_writer(self) -> None:
-        asyncio.get_running_loop().create_task(self._drain(), name="group-commit")
+        """At the next turn: write what queued at once when the store can (no task, so no turn lost), else hand it
+        to a writer task."""
+        while self._queue and self._write_now_or_not(self._take()):
+            pass
+        if self._queue:
+            asyncio.get_running_loop().create_task(self._drain(), name="group-commit")
+        else:
+            self._writing = False
+
+    def _take(self) -> Pending[Item, Result]:
+        batch, self._queue = self._queue[: self.max_batch], self._queue[self.max_batch :]
+        return batch
+
+    def _write_now_or_not(self, batch: Pending[Item, Result]) -> bool:
+        """Write ``batch`` without waiting if the store can; otherwise put it back first in the queue."""
+        try:
+            results = self._write_now([item for item, _ in batch]) if self._write_now is not None else None
+        except Exception as exc:  # the batch as a whole failed (a full disk): every caller hears it
+            self.batches += 1
+            _fail(batch, exc)
+            return True
+        if results is None:
+            self._queue[:0] = batch
+            return False
+        self.batches += 1
+        if self._turn_writer is None:
+            asyncio.get_running_loop().call_soon(self._turn_over)
+        self._turn_writer = asyncio.current_task()
+        _deliver_results(results, batch)
+        return True
 
     def _turn_over(self) -> None:
-        self._wrote_this_turn = False
+        self._turn_writer = None
 
     async def _drain(self) -> None:
         self._writing = True
         try:
             while self._queue:
-                batch, self._queue = self._queue[: self.max_batch], self._queue[self.max_batch :]
+                if self._write_now_or_not(self._take()):
+                    continue
+                batch = self._take()
                 self.batches += 1
-                items = [item for item, _ in batch]
-                try:
-                    done_now = self._write_now(items) if self._write_now is not None else None
-                except Exception as exc:  # the batch as a whole failed (a full disk): every caller hears it
-                    _fail(batch, exc)
-                    continue
-                if done_now is not None:
-                    if not self._wrote_this_turn:
-                        self._wrote_this_turn = True
-                        asyncio.get_running_loop().call_soon(self._turn_over)
-                    _deliver_results(done_now, batch)
-                    continue
-                written = asyncio.ensure_future(self._write(items))
+                written = asyncio.ensure_future(self._write([item for item, _ in batch]))  # noqa: RUF006 (kept below)
                 written.add_done_callback(lambda done, batch=batch: _deliver(done, batch))  # type: ignore[misc]
                 self._in_progress = written
                 with contextlib.suppress(Exception):  # delivered to the batch's callers by _deliver

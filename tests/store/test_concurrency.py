@@ -192,6 +192,7 @@ async def test_exports_and_tallies_taken_during_a_burst_of_votes_each_show_one_m
                 await store.cast_vote(poll_id=poll.id, user_id=f"{prefix}{i}", option_key="abcd"[i % 4], now=T0)
                 if i % 2:
                     await store.cast_vote(poll_id=poll.id, user_id=f"{prefix}{i}", option_key="d", now=T0)
+                await asyncio.sleep(0)  # the next click is another request: the reader gets its turns
 
         async def read_until_the_burst_is_over() -> list[tuple[PollSnapshot, Tally]]:
             seen = []

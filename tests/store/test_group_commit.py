@@ -47,8 +47,11 @@ async def test_a_burst_shares_few_transactions_and_every_answered_vote_is_alread
 async def test_a_vote_alone_is_written_at_once_without_the_thread(sqlite: SQLiteStore) -> None:
     poll = await sqlite.create_poll(poll=new_poll(), now=T0)
     before = (sqlite.votes.batches, sqlite._submitted)
-    assert await sqlite.cast_vote(poll_id=poll.id, user_id="u", option_key="a", now=T0) == VoteOutcome.RECORDED
-    assert (sqlite.votes.batches, sqlite._submitted) == (before[0] + 1, before[1]), "one batch, on the loop"
+    for user in ("u1", "u2", "u3"):  # one after another from one caller: each alone, none waits for a turn
+        vote = asyncio.ensure_future(sqlite.cast_vote(poll_id=poll.id, user_id=user, option_key="a", now=T0))
+        await asyncio.sleep(0)
+        assert vote.done() and vote.result() == VoteOutcome.RECORDED
+    assert (sqlite.votes.batches, sqlite._submitted) == (before[0] + 3, before[1]), "a batch each, on the loop"
 
 
 async def test_votes_wait_on_the_thread_while_another_process_writes_then_all_land(sqlite: SQLiteStore) -> None:
