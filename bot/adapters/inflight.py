@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 import logging
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Awaitable, Iterator
+from typing import Any, TypeVar
 
 from bot.core.redraw import Redrawer
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 SHUTDOWN_GRACE = 2.0
 """Seconds shutdown lets the core finish the answers in flight."""
@@ -39,7 +42,8 @@ class InFlight:
         """Set at shutdown: new requests are told the bot is restarting instead of being worked on."""
         self.gave_up = asyncio.Event()
         """Set when shutdown stops waiting for the core."""
-        self._waiters: set[asyncio.Future[None]] = set()
+        self._in_core: set[asyncio.Task[Any]] = set()
+        self._abandoned: set[asyncio.Task[Any]] = set()
 
     @contextlib.contextmanager
     def track(self) -> Iterator[None]:
@@ -61,38 +65,36 @@ class InFlight:
         while self.tasks and (left := deadline - loop.time()) > 0:
             await asyncio.wait(set(self.tasks), timeout=left)
 
-    async def wait_for(self, work: asyncio.Future[Any], seconds: float | None = None) -> bool:
-        """Wait for ``work`` at most ``seconds`` (``None``: no limit) or until shutdown gives up; whether it is done.
+    async def outcome(self, work: Awaitable[T]) -> T | None:
+        """What ``work`` (the core's answer) returns, run in this task; ``None`` if shutdown gives up on it first,
+        in which case it has been cancelled. Exceptions from ``work`` are raised here.
 
-        Called twice for every click of a burst, so it costs one future and one timer, not a helper task.
+        Run in the caller's task, not a task of its own: under a burst every extra task costs a turn of a
+        crowded event loop. Shutdown gives up by cancelling the tasks still in here (see :meth:`give_up`).
         """
-        if work.done() or self.gave_up.is_set():
-            return work.done()
-        loop = asyncio.get_running_loop()
-        waiter: asyncio.Future[None] = loop.create_future()
-
-        def wake(_: object = None) -> None:
-            if not waiter.done():
-                waiter.set_result(None)
-
-        work.add_done_callback(wake)
-        timer = loop.call_later(seconds, wake) if seconds is not None else None
-        self._waiters.add(waiter)
+        task = asyncio.current_task()
+        if task is None or self.gave_up.is_set():
+            if inspect.iscoroutine(work):
+                work.close()
+            return None
+        self._in_core.add(task)
         try:
-            await waiter
+            return await work
+        except asyncio.CancelledError:
+            if task not in self._abandoned:
+                raise
+            task.uncancel()
+            return None
         finally:
-            self._waiters.discard(waiter)
-            work.remove_done_callback(wake)
-            if timer is not None:
-                timer.cancel()
-        return work.done()
+            self._in_core.discard(task)
+            self._abandoned.discard(task)
 
     def give_up(self) -> None:
-        """Stop waiting for the core: every :meth:`wait_for` returns now."""
+        """Stop waiting for the core: the work in :meth:`outcome` is cancelled, and its callers say so."""
         self.gave_up.set()
-        for waiter in self._waiters:
-            if not waiter.done():
-                waiter.set_result(None)
+        for task in self._in_core - self._abandoned:
+            self._abandoned.add(task)
+            task.cancel()
 
     async def shutdown(self, grace: float = SHUTDOWN_GRACE, send_wait: float = SEND_WAIT) -> None:
         """Stop taking work, wait ``grace`` seconds, give up on the core, then end what is left."""

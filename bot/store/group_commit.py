@@ -55,6 +55,9 @@ class GroupCommit(Generic[Item, Result]):
     async def submit(self, item: Item) -> Result:
         """Write ``item`` with whatever else is queued; return once its transaction has committed."""
         loop = asyncio.get_running_loop()
+        if self._turn_writer is not None and self._turn_writer is asyncio.current_task():
+            await asyncio.sleep(0)  # this caller wrote already in this turn: let the loop turn (a loop of awaited
+            # writes that are all done at once would otherwise never give anyone else a turn)
         future: asyncio.Future[Result] = loop.create_future()
         self._queue.append((item, future))
         if self._writing:

@@ -7,14 +7,14 @@ transaction; writes begin ``IMMEDIATE`` so that another process (the CLI, a seco
 on ``busy_timeout`` instead of failing half-way, and reads run in a ``DEFERRED`` transaction so
 that what they read together agrees.
 
-The hot path, a small batch of votes, may skip the thread (:meth:`SQLiteBase._try_write_now`):
-when the thread is idle it runs on the event loop itself, on a second connection, which is faster
-than the hand-over (about 50 µs against a vote's 30 µs) and cannot block the loop: that connection
-never waits for a lock (busy timeout 0: if another process holds the write lock, the batch goes to
-the thread to wait), and never waits for the disk, because it does not checkpoint on commit (its
-checkpoints run on the thread, every :data:`CHECKPOINT_EVERY` writes; with ``synchronous = NORMAL`` a
-commit in WAL mode does not sync). The two connections never contend: the loop's is used only
-while the thread is idle.
+The hot path, a batch of votes, skips the thread when it can (:meth:`SQLiteBase._try_write_now`):
+it runs on the event loop itself, on a second connection, which is faster than the hand-over (about
+50 µs against a vote's 30 µs) and cannot block the loop: that connection never waits for a lock
+(busy timeout 0: if anyone else holds the write lock, the thread's connection or another process,
+the batch goes to the thread to wait its turn), and never waits for the disk, because it does not
+checkpoint on commit (its checkpoints run on the thread, every :data:`CHECKPOINT_EVERY` writes; with
+``synchronous = NORMAL`` a commit in WAL mode does not sync). Reads on the thread meanwhile are no
+obstacle: in WAL mode readers and the writer do not block each other.
 """
 
 from __future__ import annotations
@@ -185,14 +185,14 @@ class SQLiteBase(Store):
         return result
 
     def _try_write_now(self, work: Callable[[Db], T]) -> T | None:
-        """Like :meth:`_write`, but on the event loop, when the thread is idle and no other process is writing
-        (see the module docstring); ``None`` (nothing written) when it cannot be done now. ``work`` must be short.
+        """Like :meth:`_write`, but on the event loop, when nobody else holds the write lock (see the module
+        docstring); ``None`` (nothing written) when it cannot be done now. ``work`` must be short.
 
         Raises:
             StoreFull: the disk is full (nothing was written).
         """
         db = self._db_now
-        if db is None or self._submitted != self._finished:
+        if db is None:
             return None
         try:
             result = in_transaction(db, "IMMEDIATE", work)

@@ -50,7 +50,8 @@ async def test_a_vote_alone_is_written_at_once_without_the_thread(sqlite: SQLite
     for user in ("u1", "u2", "u3"):  # one after another from one caller: each alone, none waits for a turn
         vote = asyncio.ensure_future(sqlite.cast_vote(poll_id=poll.id, user_id=user, option_key="a", now=T0))
         await asyncio.sleep(0)
-        assert vote.done() and vote.result() == VoteOutcome.RECORDED
+        assert vote.done()
+        assert vote.result() == VoteOutcome.RECORDED
     assert (sqlite.votes.batches, sqlite._submitted) == (before[0] + 3, before[1]), "a batch each, on the loop"
 
 

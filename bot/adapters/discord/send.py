@@ -54,55 +54,47 @@ class Responder:
         votes can redraw it later, across restarts.
         """
         with self.inflight.track():
-            task = asyncio.ensure_future(work)
-            try:
-                return await self._answer(interaction, task, defer_ephemeral, remember_poll)
-            finally:
-                task.cancel()  # no-op once done; if this answer was cancelled, the core work must not outlive it
+            deferral: asyncio.Task[bool] | None = None
 
-    async def _answer(
-        self, interaction: discord.Interaction[Any], task: asyncio.Future[Reply], defer_ephemeral: bool, remember: bool
-    ) -> Reply:
-        deferred = await self._defer_if_slow(interaction, task, defer_ephemeral)
-        reply = await self._outcome(interaction, task)
-        if reply is None:  # shut down before the core finished: say so, in place of "thinking…"
-            reply = error_reply(RESTARTING)
-            await self._send(interaction, render(reply), deferred, reply.ephemeral)
+            def defer() -> None:  # the core is slow: show "thinking…" before Discord's 3 seconds run out
+                nonlocal deferral
+                if not self.inflight.gave_up.is_set():
+                    deferral = asyncio.create_task(self._defer(interaction, defer_ephemeral))
+
+            timer = asyncio.get_running_loop().call_later(self.defer_after, defer)
+            try:
+                reply = await self._outcome(interaction, work)
+            finally:
+                timer.cancel()
+            deferred = deferral is not None and await deferral
+            if reply is None:  # shut down before the core finished: say so, in place of "thinking…"
+                reply = error_reply(RESTARTING)
+                await self._send(interaction, render(reply), deferred, reply.ephemeral)
+                return reply
+            message_id = await self._send(interaction, render(reply), deferred, defer_ephemeral)
+            poll = reply.poll
+            if remember_poll and poll is not None and not reply.ephemeral and message_id is not None:
+                ref = message_ref(interaction.channel_id or 0, message_id)
+                await self.store.set_poll_message(poll_id=poll.poll_id, message_ref=ref)
+                self.redrawer.shown(poll)
+                self.redrawer.request(poll.poll_id)  # drawn only if a vote beat us to it
             return reply
-        message_id = await self._send(interaction, render(reply), deferred, defer_ephemeral)
-        poll = reply.poll
-        if remember and poll is not None and not reply.ephemeral and message_id is not None:
-            ref = message_ref(interaction.channel_id or 0, message_id)
-            await self.store.set_poll_message(poll_id=poll.poll_id, message_ref=ref)
-            self.redrawer.shown(poll)
-            self.redrawer.request(poll.poll_id)  # drawn only if a vote beat us to it
-        return reply
 
     async def refuse(self, interaction: discord.Interaction[Any], message: str) -> None:
         """Answer at once, privately, with ``message`` (bad input caught before the core, or shutting down)."""
         await self._send(interaction, render(error_reply(message)), deferred=False, deferred_private=True)
 
-    async def _defer_if_slow(
-        self, interaction: discord.Interaction[Any], task: asyncio.Future[Reply], private: bool
-    ) -> bool:
-        if await self.inflight.wait_for(task, self.defer_after) or self.inflight.gave_up.is_set():
-            return False
+    async def _defer(self, interaction: discord.Interaction[Any], private: bool) -> bool:
         try:
             await interaction.response.defer(ephemeral=private, thinking=True)
         except discord.HTTPException as exc:
             logger.warning("could not defer interaction %s: %s %s", interaction.id, exc.status, exc.text)
         return True
 
-    async def _outcome(self, interaction: discord.Interaction[Any], task: asyncio.Future[Reply]) -> Reply | None:
+    async def _outcome(self, interaction: discord.Interaction[Any], work: Awaitable[Reply]) -> Reply | None:
         """The core's reply, an apology if it failed, or ``None`` if shutdown gave up on it (and cancelled it)."""
-        if not await self.inflight.wait_for(task):
-            task.cancel()
-            await asyncio.wait({task})
-            if not task.cancelled():
-                task.exception()  # it ended while being cancelled; the answer is the restarting one all the same
-            return None
         try:
-            return task.result()
+            return await self.inflight.outcome(work)
         except Exception:
             logger.exception("the core failed on interaction %s", interaction.id)
             return error_reply("Something went wrong; it has been logged. Please try again.")

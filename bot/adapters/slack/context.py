@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable
@@ -89,18 +88,9 @@ class SlackContext:
 
     async def outcome(self, work: Awaitable[Reply]) -> Reply:
         """The reply ``work`` produces; if shutdown gives up waiting for it, it is cancelled and the reply says
-        :data:`~bot.adapters.slack.inflight.RESTARTING` (an exception from ``work`` is raised here)."""
-        task = asyncio.ensure_future(work)
-        try:
-            if not await self.inflight.wait_for(task):
-                task.cancel()
-                await asyncio.wait({task})
-                if not task.cancelled():
-                    task.exception()  # it ended while being cancelled; the answer is the restarting one all the same
-                return error_reply(RESTARTING)
-            return task.result()
-        finally:
-            task.cancel()  # no-op once done; if this listener was cancelled, the core work must not outlive it
+        :data:`~bot.adapters.inflight.RESTARTING` (an exception from ``work`` is raised here)."""
+        reply = await self.inflight.outcome(work)
+        return error_reply(RESTARTING) if reply is None else reply
 
     async def refuse_if_stopping(self, target: Target) -> bool:
         """While shutting down: tell the user, privately, that the bot is restarting, and say so."""
