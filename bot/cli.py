@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import logging
 import os
 import sqlite3
@@ -118,6 +119,9 @@ async def _run(command: str, settings: Settings) -> int:
         app = build_app(settings)
         logger.info("knowledge base: %d commentators, %d claims", len(app.kb.commentators), len(app.kb.claims))
         await app.start()
+        # The knowledge base, its indexes and the loaded libraries live as long as the process: keep them out of
+        # the garbage collector's full passes, which would otherwise walk them all in the middle of a burst.
+        gc.freeze()
         try:
             return await _serve(app, command, signals.requested)
         finally:

@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from bot.core.models import NewPoll, Poll, VoteOutcome
 from bot.store.group_commit import GroupCommit
@@ -91,49 +90,54 @@ def _insert_poll(db: Db, poll: NewPoll, now: datetime) -> int:
 
 
 def _vote_alone(db: Db, vote: Vote) -> VoteOutcome | Exception:
-    """One vote of a batch, in a savepoint: if it fails, only it is undone and only its caller hears why."""
-    db.execute("SAVEPOINT vote")
+    """One vote of a batch: if it fails, only its caller hears why, and the batch goes on.
+
+    No savepoint is needed: a vote writes with at most one statement (an upsert, or a delete or an
+    insert), and a failed statement undoes itself. An error that ends the whole transaction (a full
+    disk) is raised, so that every vote of the batch fails with it.
+    """
     try:
-        outcome = _vote(db, vote)
+        return _vote(db, vote)
     except sqlite3.Error as exc:
-        db.execute("ROLLBACK TO vote")
-        db.execute("RELEASE vote")
+        if not db.in_transaction:
+            raise
         return translated(exc) if isinstance(exc, sqlite3.OperationalError) else exc
-    db.execute("RELEASE vote")
-    return outcome
 
 
 def _vote_or_error(db: Db, vote: Vote) -> VoteOutcome | Exception:
     return _vote(db, vote)
 
 
+_VOTE_STATE = (
+    "SELECT p.max_choices, o.key IS NOT NULL,"
+    " p.closed_at IS NULL AND (p.closes_at IS NULL OR p.closes_at > ?3),"
+    " (SELECT v.option_key FROM votes v WHERE v.poll_id = p.id AND v.user_id = ?2 AND v.slot = '')"
+    " FROM polls p LEFT JOIN poll_options o ON o.poll_id = p.id AND o.key = ?4 WHERE p.id = ?1"
+)
+"""The poll's rule, whether the option exists, whether the poll is open, and the user's single-choice vote.
+Positional parameters (?1 poll, ?2 user, ?3 now, ?4 option) and columns: this runs for every vote."""
+
+
 def _vote(db: Db, vote: Vote) -> VoteOutcome:
-    params = {"poll": vote.poll_id, "user": vote.user_id, "option": vote.option_key, "now": to_db(vote.now)}
-    state = one(
-        db,
-        "SELECT p.max_choices, o.key IS NOT NULL AS known_option,"
-        " p.closed_at IS NULL AND (p.closes_at IS NULL OR p.closes_at > :now) AS open,"
-        " (SELECT v.option_key FROM votes v WHERE v.poll_id = p.id AND v.user_id = :user AND v.slot = '')"
-        " AS before FROM polls p LEFT JOIN poll_options o ON o.poll_id = p.id AND o.key = :option"
-        " WHERE p.id = :poll",
-        params,
-    )
+    params = (vote.poll_id, vote.user_id, to_db(vote.now), vote.option_key)
+    state = one(db, _VOTE_STATE, params)
     if state is None:
         return VoteOutcome.UNKNOWN_POLL
-    if not state["known_option"]:
+    max_choices, known_option, is_open, before = state
+    if not known_option:
         return VoteOutcome.UNKNOWN_OPTION
-    if not state["open"]:
+    if not is_open:
         return VoteOutcome.CLOSED
-    if state["max_choices"] == 1:
-        return _vote_single(db, params, state["before"])
-    return _vote_multi(db, params, state["max_choices"])
+    if max_choices == 1:
+        return _vote_single(db, params, before)
+    return _vote_multi(db, params, max_choices)
 
 
-def _vote_single(db: Db, params: dict[str, Any], before: str | None) -> VoteOutcome:
-    if before == params["option"]:
+def _vote_single(db: Db, params: tuple[int, str, str, str], before: str | None) -> VoteOutcome:
+    if before == params[3]:
         return VoteOutcome.UNCHANGED
     db.execute(
-        "INSERT INTO votes (poll_id, user_id, slot, option_key, cast_at) VALUES (:poll, :user, '', :option, :now)"
+        "INSERT INTO votes (poll_id, user_id, slot, option_key, cast_at) VALUES (?1, ?2, '', ?4, ?3)"
         " ON CONFLICT (poll_id, user_id, slot) DO UPDATE SET option_key = excluded.option_key,"
         " cast_at = excluded.cast_at",
         params,
@@ -141,15 +145,14 @@ def _vote_single(db: Db, params: dict[str, Any], before: str | None) -> VoteOutc
     return VoteOutcome.RECORDED if before is None else VoteOutcome.CHANGED
 
 
-def _vote_multi(db: Db, params: dict[str, Any], limit: int) -> VoteOutcome:
-    removed = db.execute("DELETE FROM votes WHERE poll_id = :poll AND user_id = :user AND slot = :option", params)
+def _vote_multi(db: Db, params: tuple[int, str, str, str], limit: int) -> VoteOutcome:
+    removed = db.execute("DELETE FROM votes WHERE poll_id = ?1 AND user_id = ?2 AND slot = ?4", params)
     if removed.rowcount == 1:
         return VoteOutcome.REMOVED
     added = db.execute(
-        "INSERT INTO votes (poll_id, user_id, slot, option_key, cast_at)"
-        " SELECT :poll, :user, :option, :option, :now"
-        " WHERE (SELECT count(*) FROM votes WHERE poll_id = :poll AND user_id = :user) < :limit",
-        {**params, "limit": limit},
+        "INSERT INTO votes (poll_id, user_id, slot, option_key, cast_at) SELECT ?1, ?2, ?4, ?4, ?3"
+        " WHERE (SELECT count(*) FROM votes WHERE poll_id = ?1 AND user_id = ?2) < ?5",
+        (*params, limit),
     )
     return VoteOutcome.RECORDED if added.rowcount == 1 else VoteOutcome.LIMIT_REACHED
 

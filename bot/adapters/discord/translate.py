@@ -85,7 +85,7 @@ def place(interaction: discord.Interaction[Any]) -> tuple[str, str]:
 def user_for(interaction: discord.Interaction[Any], moderates: Moderates | None) -> User:
     """The member behind ``interaction``; an admin if their current permissions say so for ``moderates``."""
     name = interaction.user.display_name or interaction.user.name
-    admin = is_admin(moderates, interaction.permissions)
+    admin = moderates is not None and is_admin(moderates, interaction.permissions)  # permissions read only if needed
     return User(id=str(interaction.user.id), display_name=name[:100], is_admin=admin)
 
 
