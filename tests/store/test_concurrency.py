@@ -211,7 +211,7 @@ async def test_exports_and_tallies_taken_during_a_burst_of_votes_each_show_one_m
         final = await reader.poll_snapshot(poll_id=poll.id, with_voters=True)
         assert final is not None
         assert final.tally.total_votes == len(final.voters) == 300
-        assert sum(0 < snapshot.tally.total_votes < 300 for snapshot, _ in seen) >= 10, "readings mid-burst"
+        assert sum(0 < snapshot.tally.total_votes < 300 for snapshot, _ in seen) >= 3, "readings mid-burst"
         for snapshot, tally in seen:
             voters = snapshot.voters
             assert snapshot.tally.total_votes == len(voters)
