@@ -21,8 +21,9 @@ from slack_bolt.middleware.async_middleware import AsyncMiddleware
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 
-QUIET = 0.02
-"""Seconds without a new request after which a burst is taken to be over."""
+QUIET = 0.1
+"""Seconds without a new request after which a burst is taken to be over (under load the loop reads the socket
+in spurts, so a short gap does not mean the burst is over)."""
 PATIENCE = 5.0
 """Longest a listener's work waits for the acks around it: a burst of 3,000 presses is acknowledged within
 Slack's 3 s, then answered; answers have no deadline (a ``response_url`` lasts 30 minutes)."""
