@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import time
 from collections.abc import Awaitable, Callable
 
 from slack_bolt.middleware.async_middleware import AsyncMiddleware
@@ -24,6 +23,8 @@ from slack_bolt.response import BoltResponse
 QUIET = 0.1
 """Seconds without a new request after which a burst is taken to be over (under load the loop reads the socket
 in spurts, so a short gap does not mean the burst is over)."""
+TURNS = 5
+"""Turns of the event loop a request takes from the socket to this middleware (read, queue, task, dispatch)."""
 PATIENCE = 5.0
 """Longest a listener's work waits for the acks around it: a burst of 3,000 presses is acknowledged within
 Slack's 3 s, then answered; answers have no deadline (a ``response_url`` lasts 30 minutes)."""
@@ -35,7 +36,8 @@ class AckFirst(AsyncMiddleware):
         self.patience = patience
         self.waiting = 0
         """Requests taken by bolt and not yet acknowledged."""
-        self._last_arrival = 0.0
+        self.arrivals = 0
+        """Requests taken by bolt so far."""
         self._calm = asyncio.Event()
         self._calm.set()
         self._watcher: asyncio.Task[None] | None = None
@@ -46,7 +48,7 @@ class AckFirst(AsyncMiddleware):
         """Bolt middleware (a class, so bolt calls it without inspecting arguments on every request): counts the
         request until bolt has its ack (``next()`` returns then)."""
         self.waiting += 1
-        self._last_arrival = time.monotonic()
+        self.arrivals += 1
         if self._calm.is_set():
             self._calm.clear()
             self._watcher = asyncio.create_task(self._watch(), name="slack-ack-first")
@@ -56,9 +58,16 @@ class AckFirst(AsyncMiddleware):
             self.waiting -= 1
 
     async def _watch(self) -> None:
-        """One watcher per burst (not one timer per waiting listener): opens the gate once it is quiet."""
-        while self.waiting or time.monotonic() - self._last_arrival < self.quiet:  # noqa: ASYNC110 (a deadline, not a flag)
+        """One watcher per burst (not one timer per waiting listener): opens the gate once it is quiet, which is
+        judged in turns of the event loop as well as in time: under load the loop is busy for longer than
+        :attr:`quiet` and reads the socket only between turns, so requests may be waiting there unseen."""
+        while True:
+            seen = self.arrivals
             await asyncio.sleep(self.quiet)
+            for _ in range(TURNS):  # let the transport read what came meanwhile and hand it to bolt
+                await asyncio.sleep(0)
+            if not self.waiting and self.arrivals == seen:
+                break
         self._calm.set()
 
     async def turn(self) -> None:
