@@ -49,6 +49,7 @@ class GroupCommit(Generic[Item, Result]):
         self._turn_writer: asyncio.Task[Any] | None = None
         """Whose write went out in this turn of the loop (the same caller again is not a burst)."""
         self._in_progress: asyncio.Future[Sequence[Result | Exception]] | None = None
+        """The batch being written on the slow path: a reference, so its task outlives a cancelled writer."""
         self.batches = 0
         """How many transactions have been written (for tests and benchmarks)."""
 
@@ -113,7 +114,7 @@ class GroupCommit(Generic[Item, Result]):
                     continue
                 batch = self._take()
                 self.batches += 1
-                written = asyncio.ensure_future(self._write([item for item, _ in batch]))  # noqa: RUF006 (kept below)
+                written = asyncio.ensure_future(self._write([item for item, _ in batch]))  # noqa: RUF006 (kept: _in_progress)
                 written.add_done_callback(lambda done, batch=batch: _deliver(done, batch))  # type: ignore[misc]
                 self._in_progress = written
                 with contextlib.suppress(Exception):  # delivered to the batch's callers by _deliver
