@@ -18,7 +18,6 @@ import contextlib
 import json
 import math
 import os
-import signal
 import sqlite3
 import sys
 import tempfile
@@ -27,6 +26,7 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.process import stop
 from bench.report import Report, percentile, summary_ms
 from tests.adapters.discord import payloads as p
 from tests.adapters.discord.fake_discord import Actor, FakeDiscord, Interaction, Message, buttons
@@ -204,13 +204,7 @@ async def logged_in(fake: FakeDiscord, module: Sequence[str], log: Path, **setti
             raise RuntimeError(f"`python -m {' '.join(module)}` did not log in to the fake Discord:\n{tail}")
         yield process.pid
     finally:
-        if process.returncode is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                await asyncio.wait_for(process.wait(), 15)
-            except TimeoutError:
-                process.kill()
-                await process.wait()
+        await stop(process)
 
 
 def counted_votes(database: Path, poll_id: int) -> int:

@@ -19,7 +19,6 @@ import asyncio
 import contextlib
 import math
 import os
-import signal
 import socket
 import sqlite3
 import sys
@@ -32,6 +31,7 @@ from typing import Any
 
 import aiohttp
 
+from bench.process import stop
 from bench.report import Report, percentile, summary_ms
 from tests.adapters.slack import payloads
 from tests.adapters.slack.fake_slack import APP_TOKEN, BOT_TOKEN, SIGNING_SECRET, FakeSlack
@@ -147,13 +147,7 @@ async def spawned(module: str, env: Mapping[str, str], log: Path) -> AsyncIterat
     try:
         yield process
     finally:
-        if process.returncode is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                await asyncio.wait_for(process.wait(), 15)
-            except TimeoutError:
-                process.kill()
-                await process.wait()
+        await stop(process)
 
 
 def tail(log: Path) -> str:
