@@ -22,6 +22,7 @@ from bot.app import App, build_app
 from bot.core.actions import Action
 from bot.core.inbound import action_request, line_request
 from bot.core.request import User
+from bot.runner import settle_heap
 from bot.settings import Settings
 from bot.store.sqlite import BUSY_TIMEOUT_MS, to_db
 
@@ -126,6 +127,7 @@ async def run(report: Report) -> None:
         settings = Settings(_env_file=None, database_url=f"sqlite:///{path}", rate_limit_commands=1_000_000)
         app = build_app(settings)
         await app.start()
+        settle_heap()  # as `debatebot run` does
         try:
             await answer_times(app, report)
             rate_ratios, latency_ratios = [], []

@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import gc
 import logging
 import os
 import sqlite3
@@ -113,15 +112,13 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
 
 async def _run(command: str, settings: Settings) -> int:
     """``run`` and ``console``: until end of input, a fatal error, or SIGINT/SIGTERM (then a bounded shutdown)."""
-    from bot.runner import StopSignals
+    from bot.runner import StopSignals, settle_heap
 
     with StopSignals() as signals:
         app = build_app(settings)
         logger.info("knowledge base: %d commentators, %d claims", len(app.kb.commentators), len(app.kb.claims))
         await app.start()
-        # The knowledge base, its indexes and the loaded libraries live as long as the process: keep them out of
-        # the garbage collector's full passes, which would otherwise walk them all in the middle of a burst.
-        gc.freeze()
+        settle_heap()
         try:
             return await _serve(app, command, signals.requested)
         finally:

