@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import deque
+from collections import OrderedDict, deque
 from datetime import timedelta
 
 from bot.core.clock import Clock
@@ -19,8 +19,9 @@ class RateLimiter:
         self._clock = clock
         self.limit = limit
         self.window = window
-        self._hits: dict[str, deque[float]] = {}
-        """Each key's request times within the window, keys ordered by when they last asked."""
+        self._hits: OrderedDict[str, deque[float]] = OrderedDict()
+        """Each key's request times within the window, keys ordered by when they last asked (an ``OrderedDict``:
+        a plain dict emptied from the front leaves holes that every look at its first key walks over)."""
 
     def __len__(self) -> int:
         """How many keys are remembered (those that asked within the window, and no others for long)."""
@@ -30,8 +31,11 @@ class RateLimiter:
         """Seconds until ``key`` may act again; ``0`` if it may act now (and the request is counted)."""
         now = self._clock.now().timestamp()
         horizon = now - self.window.total_seconds()
-        hits = self._hits.pop(key, None) or deque()
-        self._hits[key] = hits  # to the back: the most recent asker
+        hits = self._hits.get(key)
+        if hits is None:
+            hits = self._hits[key] = deque()
+        else:
+            self._hits.move_to_end(key)  # the most recent asker
         while hits and hits[0] <= horizon:
             hits.popleft()
         if len(hits) >= self.limit:
@@ -43,8 +47,7 @@ class RateLimiter:
     def _forget_idle(self, horizon: float) -> None:
         """Drop the keys at the front whose last request left the window (stopping at the first active one)."""
         while self._hits:
-            oldest = next(iter(self._hits))
-            last = self._hits[oldest]
+            _, last = next(iter(self._hits.items()))
             if last and last[-1] > horizon:
                 return
-            del self._hits[oldest]
+            self._hits.popitem(last=False)
