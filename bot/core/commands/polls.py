@@ -21,10 +21,26 @@ from bot.core.request import Request
 from bot.core.services import Services
 from bot.core.usertext import is_ascii_number
 
+VOTE_MESSAGES = {
+    VoteOutcome.RECORDED: "Your vote for “{label}” is in.",
+    VoteOutcome.CHANGED: "Your vote moved to “{label}”.",
+    VoteOutcome.UNCHANGED: "You already voted for “{label}”; your vote stays.",
+    VoteOutcome.REMOVED: "You took back your vote for “{label}”.",
+}
+"""What a vote's answer says, by outcome (the outcomes that refuse a vote raise a :class:`UserError` instead)."""
+
 
 class PollCommands:
     def __init__(self, services: Services) -> None:
         self.s = services
+        self._leans: dict[tuple[str | None, str], str | None] = {}
+        """Who leans toward a preset poll's option: the same sentence for every vote, so it is made once."""
+
+    def _lean(self, poll: Poll, option_key: str) -> str | None:
+        key = (poll.preset_id, option_key)
+        if key not in self._leans:
+            self._leans[key] = lean_sentence(self.s.kb, poll, option_key)
+        return self._leans[key]
 
     async def _poll(self, request: Request) -> Poll:
         """The poll named in the request, as created (from memory after the first read): only its fixed parts
@@ -103,12 +119,6 @@ class PollCommands:
         outcome = await self.s.store.cast_vote(
             poll_id=poll.id, user_id=request.user.id, option_key=option.key, now=self.s.clock.now()
         )
-        messages = {
-            VoteOutcome.RECORDED: f"Your vote for “{option.label}” is in.",
-            VoteOutcome.CHANGED: f"Your vote moved to “{option.label}”.",
-            VoteOutcome.UNCHANGED: f"You already voted for “{option.label}”; your vote stays.",
-            VoteOutcome.REMOVED: f"You took back your vote for “{option.label}”.",
-        }
         if outcome == VoteOutcome.CLOSED:  # its message may still show buttons: have it redrawn
             self.s.polls.forget(poll.id)
             raise UserError(f"Poll #{poll.id} is closed; it no longer takes votes.", changed_polls=(poll.id,))
@@ -117,10 +127,11 @@ class PollCommands:
                 f"You can choose up to {poll.max_choices} options in poll #{poll.id}; "
                 "press one of yours again to take it back first."
             )
-        if outcome not in messages:
+        said = VOTE_MESSAGES.get(outcome)
+        if said is None:
             raise UserError(f"Poll #{poll.id} could not take that vote ({outcome.value}).")
-        blocks: list[Block] = [Text(text=messages[outcome])]
-        lean = lean_sentence(self.s.kb, poll, option.key) if outcome != VoteOutcome.REMOVED else None
+        blocks: list[Block] = [Text(text=said.format(label=option.label))]
+        lean = self._lean(poll, option.key) if outcome != VoteOutcome.REMOVED else None
         if lean:
             blocks.append(Context(text=lean))
         changed = (poll.id,) if outcome != VoteOutcome.UNCHANGED else ()
