@@ -37,6 +37,8 @@ WARM_UP = 50
 """Clicks before each burst, by other members: connections opened, code paths warm."""
 DEADLINE = 3.0
 """Discord's initial-response deadline, which the fake enforces."""
+ROUNDS = 3
+"""Rounds per burst size; the targets take the median round."""
 LOGIN_WITHIN = 60.0
 SETTLE_WITHIN = 20.0
 """Seconds a burst may take to be answered for good (deferred answers' final messages included)."""
@@ -236,27 +238,55 @@ async def bare(folder: Path, size: int, message: Message) -> Burst:
         return await click_burst(fake, pid, message, buttons(message)[0]["custom_id"], size)
 
 
+async def compare(folder: Path, size: int, shown: Message | None) -> tuple[Burst, int, Burst, Message]:
+    """One round of debatebot and the bare bot, each in a process of its own, the bare bot clicked on the poll message
+    debatebot drew (``shown``, from an earlier round; when given, the bare bot goes first: the VM's speed drifts)."""
+    if shown is None:
+        mine, votes, shown = await ours(folder, size)
+        return mine, votes, await bare(folder, size, shown), shown
+    baseline = await bare(folder, size, shown)
+    mine, votes, shown = await ours(folder, size)
+    return mine, votes, baseline, shown
+
+
 async def run(report: Report, sizes: tuple[int, ...] = (1000, 3000)) -> None:
     report.section("Discord: distinct members pressing one vote button at once (real discord.py, loopback fake)")
+    report.info(
+        f"each size: {ROUNDS} rounds of debatebot and the bare bot (in turn first), each in a fresh process; the "
+        "targets take the median round (this VM's speed drifts by ±40 % between minutes)"
+    )
     with tempfile.TemporaryDirectory(prefix="bench-discord-") as name:
         for size in sizes:
-            folder = Path(name) / str(size)
-            folder.mkdir()
-            mine, votes, poll = await ours(folder, size)
-            baseline = await bare(folder, size, poll)
-            report.info(f"{size} clicks, debatebot: {mine.describe()}; {votes}/{size} votes counted")
-            report.info(f"{size} clicks, bare discord.py: {baseline.describe()}")
-            cpu_ratio = mine.cpu / baseline.cpu if baseline.cpu else math.inf
-            report.info(
-                f"{size} clicks, bot CPU per click: debatebot {mine.cpu_per_click_ms:.3f} ms, "
-                f"bare {baseline.cpu_per_click_ms:.3f} ms ({cpu_ratio:.1f}×)"
-            )
-            report.at_most(f"Discord {size} clicks p99", mine.p99_ms, baseline.p99_ms, 1.5, " ms")
-            report.check(
-                f"Discord {size} clicks all answered in 3 s and counted",
-                mine.in_time == size and votes == size,
-                f"{mine.in_time}/{size} answered in time, {votes}/{size} votes counted",
-            )
+            rounds: list[tuple[Burst, int, Burst]] = []
+            shown: Message | None = None
+            for round_ in range(ROUNDS):
+                folder = Path(name) / f"{size}-{round_}"
+                folder.mkdir()
+                mine, votes, baseline, shown = await compare(folder, size, shown if round_ % 2 else None)
+                rounds.append((mine, votes, baseline))
+                report.info(f"{size} clicks, round {round_ + 1}, debatebot: {mine.describe()}; {votes}/{size} counted")
+                report.info(f"{size} clicks, round {round_ + 1}, bare discord.py: {baseline.describe()}")
+                report.info(
+                    f"{size} clicks, round {round_ + 1}: p99 {mine.p99_ms:.0f} vs {baseline.p99_ms:.0f} ms "
+                    f"({mine.p99_ms / baseline.p99_ms:.2f}×); CPU per click {mine.cpu_per_click_ms:.3f} vs "
+                    f"{baseline.cpu_per_click_ms:.3f} ms ({mine.cpu / baseline.cpu if baseline.cpu else math.inf:.2f}×)"
+                )
+            report_targets(report, size, rounds)
+
+
+def report_targets(report: Report, size: int, rounds: list[tuple[Burst, int, Burst]]) -> None:
+    """The median round's p99 ratio; every click answered in time in most rounds, every vote counted in all."""
+    ratios = sorted((mine.p99_ms / baseline.p99_ms, mine.p99_ms, baseline.p99_ms) for mine, _, baseline in rounds)
+    _, p99, bare_p99 = ratios[len(ratios) // 2]
+    report.at_most(f"Discord {size} clicks p99 (median of {len(rounds)} rounds)", p99, bare_p99, 1.5, " ms")
+    in_time = [mine.in_time for mine, _, _ in rounds]
+    bare_in_time = [baseline.in_time for _, _, baseline in rounds]
+    counted = [votes for _, votes, _ in rounds]
+    report.check(
+        f"Discord {size} clicks all answered in 3 s (most rounds) and counted (every round)",
+        sum(n == size for n in in_time) > len(rounds) // 2 and all(n == size for n in counted),
+        f"answered in time per round {in_time} (bare bot {bare_in_time}); counted {counted} of {size}",
+    )
 
 
 if __name__ == "__main__":

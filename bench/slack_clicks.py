@@ -53,6 +53,8 @@ IDLE = 0.5
 confirmations can come many seconds after the burst."""
 START_WITHIN = 30.0
 RATIO = 1.5
+ROUNDS = 3
+"""Rounds per mode; the targets take the median round."""
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 Deliver = Callable[[str, dict[str, Any]], Awaitable[Answer]]
@@ -331,31 +333,46 @@ def cpu_ms(seconds: float, n: int) -> str:
     return f"{seconds * 1000 / n:.2f} ms"
 
 
-def report_size(report: Report, mode: str, n: int, ours: Burst, bare: Burst) -> None:
+def report_round(report: Report, n: int, round_: int, ours: Burst, bare: Burst) -> None:
+    label = f"{n} presses, round {round_ + 1}"
     report.info(
-        f"debatebot: {ours.answered}/{n} answered in 3 s, {ours.counted} votes counted; ack {summary_ms(ours.acks)}"
+        f"{label}, debatebot: {ours.answered}/{n} answered in 3 s, {ours.counted} votes counted; "
+        f"ack {summary_ms(ours.acks)}"
     )
     report.info(
-        f"debatebot: confirmation seen {len(ours.confirmations)}/{n}"
+        f"{label}, debatebot: confirmation seen {len(ours.confirmations)}/{n}"
         + (f", {summary_ms(ours.confirmations)}" if ours.confirmations else "")
     )
     per_vote = f"; {cpu_ms(ours.cpu_to_done, ours.counted)} per vote counted" if 0 < ours.counted < n else ""
     report.info(
-        f"debatebot: CPU per press {cpu_ms(ours.cpu_to_done, n)} until the confirmations "
+        f"{label}, debatebot: CPU per press {cpu_ms(ours.cpu_to_done, n)} until the confirmations "
         f"({cpu_ms(ours.cpu_to_acks, n)} until the last ack){per_vote}"
     )
-    report.info(f"bare bolt: {bare.answered}/{n} answered in 3 s; ack {summary_ms(bare.acks)}")
-    report.info(f"bare bolt: CPU per press {cpu_ms(bare.cpu_to_acks, n)}")
+    report.info(f"{label}, bare bolt: {bare.answered}/{n} answered in 3 s; ack {summary_ms(bare.acks)}")
+    report.info(f"{label}, bare bolt: CPU per press {cpu_ms(bare.cpu_to_acks, n)}")
     report.info(
-        f"load generator (fake Slack, this process): {ours.generator_cpu:.2f} s CPU in {ours.wall:.2f} s with "
-        f"debatebot, {bare.generator_cpu:.2f} s CPU in {bare.wall:.2f} s with the bare app"
+        f"{label}, load generator (fake Slack, this process): {ours.generator_cpu:.2f} s CPU in {ours.wall:.2f} s "
+        f"with debatebot, {bare.generator_cpu:.2f} s CPU in {bare.wall:.2f} s with the bare app"
     )
-    ours_p99, bare_p99 = percentile(ours.acks, 0.99) * 1000, percentile(bare.acks, 0.99) * 1000
-    report.at_most(f"Slack {mode} {n} presses p99", ours_p99, bare_p99, RATIO, " ms")
+
+
+def p99_ms(burst: Burst) -> float:
+    return percentile(burst.acks, 0.99) * 1000
+
+
+def report_targets(report: Report, mode: str, n: int, rounds: list[tuple[Burst, Burst]]) -> None:
+    """The median round's p99 ratio; every press answered in time in most rounds and counted in every round."""
+    ratios = sorted((p99_ms(ours) / p99_ms(bare), p99_ms(ours), p99_ms(bare)) for ours, bare in rounds)
+    _, ours_p99, bare_p99 = ratios[len(ratios) // 2]
+    report.info(f"{n} presses: p99 ratio per round {', '.join(f'{ratio:.2f}×' for ratio, _, _ in ratios)} (sorted)")
+    report.at_most(f"Slack {mode} {n} presses p99 (median of {len(rounds)} rounds)", ours_p99, bare_p99, RATIO, " ms")
+    answered = [ours.answered for ours, _ in rounds]
+    counted = [ours.counted for ours, _ in rounds]
     report.check(
-        f"Slack {mode} {n} presses all answered in 3 s and counted",
-        ours.answered == n and ours.counted == n,
-        f"{ours.answered}/{n} answered in 3 s, {ours.counted}/{n} counted",
+        f"Slack {mode} {n} presses all answered in 3 s (most rounds) and counted (every round)",
+        sum(a == n for a in answered) > len(rounds) // 2 and all(c == n for c in counted),
+        f"answered in time per round {answered} (bare app {[bare.answered for _, bare in rounds]}); "
+        f"counted {counted} of {n}",
     )
 
 
@@ -363,13 +380,27 @@ async def run(
     report: Report, sizes: tuple[int, ...] = (1000, 3000), modes: tuple[str, ...] = ("http", "socket")
 ) -> None:
     with tempfile.TemporaryDirectory(prefix="slack-clicks-") as tmp:
-        workdir = Path(tmp)
         for mode in modes:
             report.section(f"Slack {mode} mode: {', '.join(map(str, sizes))} members press one vote button at once")
-            ours = await measure(mode, "bot", sizes, workdir)
-            bare = await measure(mode, "bench.bare_slack", sizes, workdir)
+            report.info(
+                f"{ROUNDS} rounds of debatebot and the bare app (in turn first), each in a fresh process; the targets "
+                "take the median round (this VM's speed drifts by ±40 % between minutes)"
+            )
+            rounds: dict[int, list[tuple[Burst, Burst]]] = {n: [] for n in sizes}
+            for round_ in range(ROUNDS):
+                workdir = Path(tmp) / f"{mode}-{round_}"
+                workdir.mkdir()
+                if round_ % 2 == 0:
+                    ours = await measure(mode, "bot", sizes, workdir)
+                    bare = await measure(mode, "bench.bare_slack", sizes, workdir)
+                else:
+                    bare = await measure(mode, "bench.bare_slack", sizes, workdir)
+                    ours = await measure(mode, "bot", sizes, workdir)
+                for n in sizes:
+                    report_round(report, n, round_, ours[n], bare[n])
+                    rounds[n].append((ours[n], bare[n]))
             for n in sizes:
-                report_size(report, mode, n, ours[n], bare[n])
+                report_targets(report, mode, n, rounds[n])
 
 
 if __name__ == "__main__":
