@@ -14,7 +14,7 @@ from bot.adapters.discord.endpoints import discord_endpoints
 from bot.adapters.discord.poll_messages import PollMessages
 from bot.adapters.discord.publisher import DiscordPublisher
 from bot.adapters.discord.send import DEFER_AFTER, Responder
-from bot.adapters.discord.sync import CommandSync
+from bot.adapters.discord.sync import CommandSync, syncs_commands
 from bot.adapters.discord.translate import (
     PLATFORM,
     action_to_request,
@@ -57,8 +57,11 @@ class DebateClient(discord.Client):
     async def setup_hook(self) -> None:
         assert self.application_id is not None
         payloads = command_payloads(self.core.registry)
-        sync = CommandSync(self.http, self.app.store, self.application_id)
-        await sync.sync(payloads, self.settings.discord_guild_ids)
+        if syncs_commands(self.settings.discord_shard_ids):
+            sync = CommandSync(self.http, self.app.store, self.application_id)
+            await sync.sync(payloads, self.settings.discord_guild_ids)
+        else:
+            logger.info("slash commands are synced by the process that runs shard 0, not by this one")
         # digests, timed closes and poll redraws in Discord channels go out through this client from now on
         self.app.attach(DiscordPublisher(self, self.poll_messages), redraw_interval=self.refresh_interval)
 

@@ -1,7 +1,8 @@
 """Command sync at start-up, only when the definitions changed since the last sync (a hash kept in the database).
 
 With ``DISCORD_GUILD_IDS`` the commands go to those guilds (instantly visible); otherwise they are
-global. Switching between the two clears the other scope, so no command shows up twice.
+global. Switching between the two clears the other scope, so no command shows up twice. With shards split
+over several processes, only the process running shard 0 syncs.
 """
 
 from __future__ import annotations
@@ -15,6 +16,12 @@ from bot.adapters.discord.definitions import definitions_hash
 from bot.core.ports import Store
 
 logger = logging.getLogger(__name__)
+
+
+def syncs_commands(shard_ids: tuple[int, ...]) -> bool:
+    """Whether this process syncs the slash commands: the one that runs shard 0 (or every shard), so that
+    several processes started together (``DISCORD_SHARD_IDS`` split over them) do not all write them at once."""
+    return not shard_ids or 0 in shard_ids
 
 
 class CommandSync:

@@ -76,6 +76,21 @@ async def test_shard_settings_start_an_auto_sharded_client(
     assert [i["shard"] for i in fake.identifies] == [[shard, 2]]
 
 
+async def test_only_the_process_running_shard_0_syncs_the_commands(
+    fake: FakeDiscord, tmp_path: Path, clock: FakeClock, kb: KnowledgeBase
+) -> None:
+    database = tmp_path / "bot.db"
+    async with running_bot(
+        fake, discord_settings(fake, database, discord_shard_count=2, discord_shard_ids="1"), clock, kb
+    ):
+        assert fake.command_puts == [], "shard 1's process leaves the commands to shard 0's"
+    async with running_bot(
+        fake, discord_settings(fake, database, discord_shard_count=2, discord_shard_ids="0"), clock, kb
+    ):
+        assert [scope for scope, _ in fake.command_puts] == ["global"]
+    assert [i["shard"] for i in fake.identifies] == [[1, 2], [0, 2]]
+
+
 async def test_op_7_reconnect_resumes_and_commands_keep_working(fake: FakeDiscord, bot: RunningBot) -> None:
     first = await fake.answer(await fake.slash("whosays", ALICE, who="lecun"))
     assert "Yann LeCun" in message_text(first)
