@@ -9,7 +9,7 @@ import signal
 import socket
 import sys
 import time
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -105,3 +105,14 @@ async def listening(bot: Bot, port: int, within: float = START_WITHIN) -> None:
         writer.close()
         await writer.wait_closed()
         return
+
+
+async def wait_until(condition: Callable[[], object], within: float, step: float = 0.05) -> bool:
+    """Check ``condition`` every ``step`` seconds until it holds (``True``) or ``within`` seconds pass (``False``)."""
+    deadline = time.monotonic() + within
+    while True:
+        if condition():
+            return True
+        if time.monotonic() > deadline:
+            return False
+        await asyncio.sleep(step)
