@@ -103,6 +103,7 @@ class PollCommands:
         outcome = await self.s.store.cast_vote(
             poll_id=poll.id, user_id=request.user.id, option_key=option.key, now=self.s.clock.now()
         )
+        self.s.telemetry.vote_cast(outcome=outcome.value)
         messages = {
             VoteOutcome.RECORDED: f"Your vote for “{option.label}” is in.",
             VoteOutcome.CHANGED: f"Your vote moved to “{option.label}”.",
