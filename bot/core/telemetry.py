@@ -10,6 +10,7 @@ nothing for it, and the core never imports a metrics library.
 
 from __future__ import annotations
 
+import itertools
 import secrets
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -19,9 +20,14 @@ request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
 """The id of the request the current task is handling (set by :meth:`bot.core.core.Core.handle`), else ``None``."""
 
 
+_PROCESS = secrets.token_hex(4)
+_COUNT = itertools.count(1)
+
+
 def new_request_id() -> str:
-    """A short random id for one request: 12 hex digits, enough to tell apart the requests of a day."""
-    return secrets.token_hex(6)
+    """A short id for one request, unique across processes: this process's random tag and a count
+    (``3f9a0c1e-1b``). Cheaper than random bytes per request, which cost a system call on the hot path."""
+    return f"{_PROCESS}-{next(_COUNT):x}"
 
 
 class Telemetry:

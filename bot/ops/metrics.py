@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from typing import Generic, TypeVar
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily, Metric
@@ -21,6 +22,23 @@ ANSWER_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 1.5, 2.0, 2.5, 
 """Seconds: fine below 100 ms (a normal answer), then around the platforms' 3 s deadline (Discord defers at 1.5 s)."""
 
 PREFIX = "debatebot"
+
+M = TypeVar("M", Counter, Histogram)
+
+
+class _Children(Generic[M]):
+    """A metric's labelled children, looked up once each: ``labels()`` validates and locks every time (a few
+    microseconds, and a vote goes through three of them)."""
+
+    def __init__(self, metric: M) -> None:
+        self.metric: M = metric
+        self._children: dict[tuple[str, ...], M] = {}
+
+    def __call__(self, *labels: str) -> M:
+        child = self._children.get(labels)
+        if child is None:
+            child = self._children[labels] = self.metric.labels(*labels)
+        return child
 
 
 class Metrics(Telemetry):
@@ -64,6 +82,13 @@ class Metrics(Telemetry):
             registry=r,
         )
 
+        self._commands = _Children(self.commands)
+        self._answer_seconds = _Children(self.answer_seconds)
+        self._votes = _Children(self.votes)
+        self._digest_runs = _Children(self.digest_runs)
+        self._platform_errors = _Children(self.platform_errors)
+        self._rate_limits = _Children(self.rate_limits)
+
     def watch_store(self, store: object) -> None:
         """Report the store's connection use at each scrape, if it can say (see :class:`ReportsUsage`)."""
         if isinstance(store, ReportsUsage):
@@ -79,11 +104,11 @@ class Metrics(Telemetry):
     # Telemetry ---------------------------------------------------------------
 
     def command_answered(self, *, platform: str, command: str, outcome: str, seconds: float) -> None:
-        self.commands.labels(platform, command, outcome).inc()
-        self.answer_seconds.labels(platform).observe(seconds)
+        self._commands(platform, command, outcome).inc()
+        self._answer_seconds(platform).observe(seconds)
 
     def vote_cast(self, *, outcome: str) -> None:
-        self.votes.labels(outcome).inc()
+        self._votes(outcome).inc()
 
     def poll_redrawn(self) -> None:
         self.redraws.inc()
@@ -92,16 +117,16 @@ class Metrics(Telemetry):
         self.redraws_coalesced.inc()
 
     def digest_run(self, *, outcome: str) -> None:
-        self.digest_runs.labels(outcome).inc()
+        self._digest_runs(outcome).inc()
 
     def claim_taken_over(self) -> None:
         self.claim_takeovers.inc()
 
     def platform_error(self, *, platform: str, kind: str) -> None:
-        self.platform_errors.labels(platform, kind[:64]).inc()
+        self._platform_errors(platform, kind[:64]).inc()
 
     def rate_limited(self, *, platform: str) -> None:
-        self.rate_limits.labels(platform).inc()
+        self._rate_limits(platform).inc()
 
 
 class _StoreUsageCollector(Collector):

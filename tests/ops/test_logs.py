@@ -78,7 +78,7 @@ async def test_a_failure_while_handling_a_request_carries_its_request_id_and_tra
     failures = [e for e in json_lines.records() if e["message"] == "command /polls failed"]
     assert len(failures) == 2
     ids = [e["request_id"] for e in failures]
-    assert all(re.fullmatch(r"[0-9a-f]{12}", i) for i in ids)
+    assert all(re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]+", i) for i in ids)
     assert ids[0] != ids[1], "each request has its own id"
     assert all(e["level"] == "ERROR" and e["logger"] == "bot.core.core" for e in failures)
     assert "StoreError: the store is not open" in failures[0]["exc_info"]
