@@ -15,6 +15,7 @@ from bot.knowledge.base import KnowledgeBase
 from bot.ops.metrics import Metrics
 from tests.adapters.discord.conftest import ALICE, BOB, discord_settings, running_bot
 from tests.adapters.discord.fake_discord import FakeDiscord, Message, buttons, message_text
+from tests.adapters.discord.payloads import GUILD_ID
 from tests.adapters.slack.conftest import fake as fake_slack
 from tests.adapters.slack.fake_slack import FakeSlack
 from tests.adapters.slack.harness import BOB as SLACK_BOB
@@ -59,6 +60,30 @@ async def test_discord_is_ready_once_logged_in_and_not_after_it_stopped(
             await bot.adapter.stop()
             verdict = await bot.app.readiness.verdict()
             assert verdict.problems == {"discord": "not connected"}
+
+
+async def turns_until(condition: Callable[[], bool], within: float = 10.0) -> None:
+    """Check ``condition`` at every turn of the event loop (a reconnection takes a few milliseconds)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    while not condition():
+        assert loop.time() < deadline, "the condition did not come true in time"
+        await asyncio.sleep(0)
+
+
+@pytest.mark.parametrize("sharded", [False, True], ids=["one-connection", "sharded"])
+async def test_discord_is_not_ready_while_its_gateway_reconnects(
+    sharded: bool, tmp_path: Path, clock: FakeClock, kb: KnowledgeBase
+) -> None:
+    shard = {"discord_shard_count": 2, "discord_shard_ids": str((GUILD_ID >> 22) % 2)} if sharded else {}
+    async with FakeDiscord() as fake:
+        settings = discord_settings(fake, tmp_path / "bot.db", ops_port=0, **shard)
+        async with running_bot(fake, settings, clock, kb) as bot:
+            assert bot.adapter.is_ready()
+            await fake.send_reconnect()  # op 7: close the connection and resume on a new one
+            await turns_until(lambda: not bot.adapter.is_ready())
+            await turns_until(bot.adapter.is_ready)
+            assert len(fake.resumes) == 1
 
 
 async def test_a_discord_429_is_waited_out_and_counted(tmp_path: Path, clock: FakeClock, kb: KnowledgeBase) -> None:
