@@ -77,6 +77,7 @@ async def test_metrics_serve_the_prometheus_text_format_of_this_app(chat: Chat, 
     assert value(body, "debatebot_commands_total", platform="test", command="whosays", outcome="ok") == 1
     assert value(body, "debatebot_answer_seconds_count", platform="test") == 1
     assert value(body, "debatebot_db_connections") == 1
+    assert value(body, "process_resident_memory_bytes") > 0  # the standard process metrics come along
 
 
 async def test_each_app_counts_in_its_own_registry(
