@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from bot.core.clock import Clock, SystemClock
 from bot.core.core import Core
@@ -15,12 +16,17 @@ from bot.core.publisher import Publisher
 from bot.core.redraw import Redrawer
 from bot.core.scheduler import Scheduler
 from bot.core.services import Services
+from bot.core.telemetry import Telemetry
 from bot.knowledge.base import KnowledgeBase
 from bot.knowledge.loader import load_knowledge
 from bot.knowledge.names import NameIndex
 from bot.knowledge.search import ClaimSearch
+from bot.ops.readiness import Readiness, database_check
 from bot.settings import Settings
 from bot.store.sqlite import SQLiteStore
+
+if TYPE_CHECKING:
+    from bot.ops.metrics import Metrics
 
 
 @dataclass
@@ -33,6 +39,10 @@ class App:
     publishers: dict[str, Publisher]
     """Each running platform's way to post and draw polls (shared by the scheduler and the redrawer)."""
     redrawer: Redrawer
+    readiness: Readiness
+    """What ``GET /readyz`` checks: the database; ``debatebot run`` adds the adapters."""
+    metrics: Metrics | None = None
+    """What ``GET /metrics`` serves: set when ``OPS_PORT`` is (or a test passes one); else nothing is counted."""
     _scheduler_task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
@@ -69,7 +79,9 @@ class App:
         self.publishers.pop(platform, None)
 
 
-def build_services(settings: Settings, store: Store, clock: Clock, kb: KnowledgeBase | None = None) -> Services:
+def build_services(
+    settings: Settings, store: Store, clock: Clock, kb: KnowledgeBase | None = None, telemetry: Telemetry | None = None
+) -> Services:
     kb = kb or load_knowledge(settings.knowledge_dir)
     names = NameIndex(kb.commentators.values())
     return Services(
@@ -81,17 +93,32 @@ def build_services(settings: Settings, store: Store, clock: Clock, kb: Knowledge
         polls=PollCache(store),
         digest_default_time=settings.digest_default_time,
         digest_default_tz=settings.digest_default_tz,
+        telemetry=telemetry or Telemetry(),
     )
 
 
 def build_app(
-    settings: Settings, *, store: Store | None = None, clock: Clock | None = None, kb: KnowledgeBase | None = None
+    settings: Settings,
+    *,
+    store: Store | None = None,
+    clock: Clock | None = None,
+    kb: KnowledgeBase | None = None,
+    metrics: Metrics | None = None,
 ) -> App:
-    """Wire the bot. Raises :class:`~bot.knowledge.loader.KnowledgeError` on an invalid knowledge base."""
+    """Wire the bot. Raises :class:`~bot.knowledge.loader.KnowledgeError` on an invalid knowledge base.
+
+    Metrics are kept when ``OPS_PORT`` is set or ``metrics`` is given (each app has its own registry).
+    """
     store = store or SQLiteStore(settings.database_path)
-    services = build_services(settings, store, clock or SystemClock(), kb)
+    if metrics is None and settings.ops_port is not None:
+        from bot.ops.metrics import Metrics  # prometheus-client takes a while to import: only when it is used
+
+        metrics = Metrics()
+    if metrics is not None:
+        metrics.watch_store(store)
+    services = build_services(settings, store, clock or SystemClock(), kb, metrics)
     publishers: dict[str, Publisher] = {}  # each adapter adds its own when it connects
-    redrawer = Redrawer(store, services.clock, publishers)
+    redrawer = Redrawer(store, services.clock, publishers, telemetry=services.telemetry)
     core = Core(
         services,
         redrawer=redrawer,
@@ -100,6 +127,8 @@ def build_app(
     )
     scheduler = Scheduler(services, publishers, redrawer, grace=settings.digest_grace)
     services.schedule_changes.listen(scheduler.wake)
+    readiness = Readiness()
+    readiness.add("database", database_check(store))
     return App(
         settings=settings,
         kb=services.kb,
@@ -108,4 +137,6 @@ def build_app(
         scheduler=scheduler,
         publishers=publishers,
         redrawer=redrawer,
+        readiness=readiness,
+        metrics=metrics,
     )

@@ -20,7 +20,8 @@ from pathlib import Path
 from bot.app import App, build_app
 from bot.core.ports import StoreError
 from bot.knowledge.loader import KnowledgeError, load_knowledge
-from bot.logredact import install_redaction
+from bot.ops import OpsServerError
+from bot.ops.logs import configure_logging
 from bot.settings import Settings, SettingsError, load_settings
 from bot.store.sqlite_errors import DatabaseFileError
 
@@ -74,10 +75,12 @@ def _main(argv: Sequence[str] | None) -> int:
     except SettingsError as exc:
         print(f"debatebot: {exc}", file=sys.stderr)
         return 2
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    install_redaction(settings.secret_values())
+    configure_logging(settings)
     try:
         return _dispatch(args, settings)
+    except OpsServerError as exc:
+        print(f"debatebot: {exc}", file=sys.stderr)
+        return 2
     except KnowledgeError as exc:
         print(exc.report(), file=sys.stderr)
         return 1
@@ -112,19 +115,21 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
 
 async def _run(command: str, settings: Settings) -> int:
     """``run`` and ``console``: until end of input, a fatal error, or SIGINT/SIGTERM (then a bounded shutdown)."""
+    from bot.ops.server import ops_server
     from bot.runner import StopSignals, settle_heap
 
     with StopSignals() as signals:
         app = build_app(settings)
         logger.info("knowledge base: %d commentators, %d claims", len(app.kb.commentators), len(app.kb.claims))
-        await app.start()
-        settle_heap()
-        try:
-            return await _serve(app, command, signals.requested)
-        finally:
-            await app.stop()
-            if signals.received:
-                logger.info("stopped after %s: work in progress finished, database closed", signals.received)
+        async with ops_server(app, signals.requested):  # with OPS_PORT: up first, down last
+            await app.start()
+            settle_heap()
+            try:
+                return await _serve(app, command, signals.requested)
+            finally:
+                await app.stop()
+                if signals.received:
+                    logger.info("stopped after %s: work in progress finished, database closed", signals.received)
 
 
 async def _serve(app: App, command: str, stopping: asyncio.Event) -> int:
@@ -132,9 +137,12 @@ async def _serve(app: App, command: str, stopping: asyncio.Event) -> int:
     from bot.runner import AdapterFatal, configured_adapters, serve
 
     adapters = configured_adapters(app) if command == "run" else []
+    for adapter in adapters:
+        app.readiness.add_flag(adapter.name, adapter.is_ready)
     if not adapters:
         app.attach(ConsolePublisher(sys.stdout), redraw_interval=0.0)  # a poll's message is printed at once
         app.start_scheduler()
+        app.readiness.add_flag("console", lambda: True)  # ready while it reads: the process ends with the input
         await run_console(app.core, stopping=stopping)
         return 0
     logger.info("starting %s", ", ".join(adapter.name for adapter in adapters))

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -48,6 +48,11 @@ class Settings(BaseSettings):
     """A digest missed by less than this (the bot was down) is posted once on start; older ones are skipped."""
     rate_limit_commands: int = Field(default=5, ge=1, le=1_000_000)
     rate_limit_window_seconds: float = Field(default=10.0, gt=0, le=3600)
+
+    ops_port: int | None = Field(default=None, ge=0, le=65535)
+    """The port of ``/healthz``, ``/readyz`` and ``/metrics``; unset: no ops server (0: any free port, for tests)."""
+    ops_host: str = "127.0.0.1"
+    log_format: Literal["text", "json"] = "text"
 
     discord_token: SecretStr | None = None
     discord_guild_ids: Annotated[tuple[int, ...], NoDecode] = ()
@@ -108,6 +113,31 @@ class Settings(BaseSettings):
             raise ValueError("only sqlite:///PATH is supported (for example sqlite:///data/debatebot.db)")
         if not value.removeprefix("sqlite:///"):
             raise ValueError("sqlite:/// needs a file path after it")
+        return value
+
+    @field_validator("ops_port", mode="before")
+    @classmethod
+    def _port(cls, value: object) -> object:
+        if isinstance(value, str) and not (value.strip().isascii() and value.strip().isdigit()):
+            raise ValueError("expected a port number from 1 to 65535, such as 9100")
+        if isinstance(value, str | int) and not 0 <= int(value) <= 65535:
+            raise ValueError("expected a port number from 1 to 65535, such as 9100")
+        return value
+
+    @field_validator("ops_host")
+    @classmethod
+    def _host(cls, value: str) -> str:
+        if not re.fullmatch(r"[A-Za-z0-9.:_-]{1,253}", value.strip()):
+            raise ValueError("expected an interface address or host name, such as 127.0.0.1 or 0.0.0.0")
+        return value.strip()
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _log_format(cls, value: object) -> object:
+        if isinstance(value, str):
+            if value.strip().lower() not in ("text", "json"):
+                raise ValueError("use text (one readable line per record) or json (one JSON object per line)")
+            return value.strip().lower()
         return value
 
     @field_validator("log_level")

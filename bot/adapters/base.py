@@ -19,3 +19,7 @@ class Adapter(Protocol):
     async def stop(self) -> None:
         """Disconnect and finish pending work (such as the last poll-message update)."""
         ...
+
+    def is_ready(self) -> bool:
+        """Connected to the platform and taking requests now (``GET /readyz``); ``False`` while reconnecting."""
+        ...

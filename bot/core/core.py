@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
+import time
 from datetime import timedelta
 
 from bot.core.commands.ask import AskCommands
@@ -22,6 +23,7 @@ from bot.core.reply import Reply
 from bot.core.request import Request, User
 from bot.core.services import Services
 from bot.core.suggest import respell, unknown_command
+from bot.core.telemetry import new_request_id, request_id
 from bot.core.usertext import clean_text
 
 logger = logging.getLogger(__name__)
@@ -74,13 +76,34 @@ class Core:
 
     async def handle(self, request: Request) -> Reply:
         """Answer one request: a command, or a button press sent as a hidden command (see :mod:`bot.core.inbound`
-        for building one). Polls the answer changed are handed to the :class:`~bot.core.redraw.Redrawer`."""
-        if (slow := self._slow_down(request.platform, request.workspace, request.user)) is not None:
-            return slow
-        answer = await self._dispatch(request)
-        if answer.changed_polls:
-            self.redrawer.request(*answer.changed_polls)
-        return self._spelled(answer, request.platform)
+        for building one). Polls the answer changed are handed to the :class:`~bot.core.redraw.Redrawer`.
+
+        While it runs, :data:`~bot.core.telemetry.request_id` names the request (in every log record); the answer
+        is counted, with its latency, in the services' telemetry."""
+        started = time.perf_counter()
+        token = request_id.set(new_request_id()) if request_id.get() is None else None
+        try:
+            if (slow := self._slow_down(request.platform, request.workspace, request.user)) is not None:
+                self._count(request, "rate_limited", started)
+                return slow
+            answer = await self._dispatch(request)
+            if answer.changed_polls:
+                self.redrawer.request(*answer.changed_polls)
+            self._count(request, "error" if answer.error else "ok", started)
+            return self._spelled(answer, request.platform)
+        finally:
+            if token is not None:
+                request_id.reset(token)
+
+    def _count(self, request: Request, outcome: str, started: float) -> None:
+        # only registered names: a typo typed by a user must not become a new time series
+        found = self.registry.get(request.command)
+        self.services.telemetry.command_answered(
+            platform=request.platform,
+            command=found.name if found is not None else "unknown",
+            outcome=outcome,
+            seconds=time.perf_counter() - started,
+        )
 
     def refused(self, error: UserError, platform: str) -> Reply:
         """The answer to input that did not make a request (see :mod:`bot.core.inbound`), spelled for ``platform``."""

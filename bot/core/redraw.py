@@ -13,6 +13,7 @@ through here; drawing is the platform's :class:`~bot.core.publisher.Publisher` `
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 import time
 from collections import OrderedDict
@@ -23,6 +24,7 @@ from bot.core.polls import poll_view
 from bot.core.ports import PollStore
 from bot.core.publisher import Publisher
 from bot.core.reply import PollView
+from bot.core.telemetry import Telemetry, request_id
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +43,7 @@ class Redrawer:
         *,
         interval: float = DEFAULT_INTERVAL,
         monotonic: Callable[[], float] = time.monotonic,
+        telemetry: Telemetry | None = None,
     ) -> None:
         self._polls = polls
         self._clock = clock
@@ -49,6 +52,7 @@ class Redrawer:
         """Seconds between redraws of one poll; per platform in :attr:`intervals` when set there."""
         self.intervals: dict[str, float] = {}
         self._monotonic = monotonic
+        self._telemetry = telemetry or Telemetry()
         self._wanted: set[int] = set()
         self._last_start: dict[int, float] = {}
         self._drawn: OrderedDict[int, PollView] = OrderedDict()
@@ -60,9 +64,13 @@ class Redrawer:
     def request(self, *poll_ids: int) -> None:
         """Redraw these polls' messages soon (coalesced with other requests for them)."""
         for poll_id in poll_ids:
+            if poll_id in self._wanted:
+                self._telemetry.redraw_coalesced()  # the redraw already waiting will show this change too
             self._wanted.add(poll_id)
             if poll_id not in self._tasks:
-                self._tasks[poll_id] = asyncio.create_task(self._run(poll_id), name=f"redraw-poll-{poll_id}")
+                self._tasks[poll_id] = asyncio.create_task(
+                    self._run(poll_id), name=f"redraw-poll-{poll_id}", context=_outside_requests()
+                )
 
     def shown(self, view: PollView) -> None:
         """The poll's message was just posted showing ``view``: a redraw to that same view is skipped."""
@@ -100,6 +108,7 @@ class Redrawer:
             return
         await publisher.update_poll(poll=poll, view=view)
         self.redraws += 1
+        self._telemetry.poll_redrawn()
         self._drawn[poll_id] = view
         self._drawn.move_to_end(poll_id)
         while len(self._drawn) > REMEMBERED:  # the oldest are drawn again if asked: harmless
@@ -119,3 +128,10 @@ class Redrawer:
         """Wait until every requested redraw has been done (on shutdown and in tests)."""
         while self._tasks:
             await asyncio.gather(*list(self._tasks.values()), return_exceptions=True)
+
+
+def _outside_requests() -> contextvars.Context:
+    """The current context without a request id: a redraw serves every request that asked for it, not the first."""
+    context = contextvars.copy_context()
+    context.run(request_id.set, None)
+    return context

@@ -116,12 +116,17 @@ class Scheduler:
             now=now,
             error=f"missed by more than {self.grace}",
         )
+        self.s.telemetry.digest_run(outcome="skipped")
 
     async def _run_digest(self, subscription: Subscription, slot: Slot, now: datetime) -> datetime | None:
         channel = subscription.channel
         run = await self.s.store.claim_digest_run(channel=channel, local_date=slot.local_date, now=now, lease=LEASE)
         if run is None:
             return None
+        if run.is_retry and run.last_error is None:
+            # Not a retry given back after a failure (that records its error): the last claimant went silent past
+            # its lease. (A claimant that dies on a retry of its own is counted as a retry: the row cannot tell.)
+            self.s.telemetry.claim_taken_over()
         publisher = self.publishers[channel.platform]
         key = run_key(subscription, slot)
         if run.is_retry:
@@ -130,6 +135,7 @@ class Scheduler:
                 await self.s.store.finish_digest_run(
                     channel=channel, local_date=slot.local_date, status=RunStatus.POSTED, now=now, message_ref=found
                 )
+                self.s.telemetry.digest_run(outcome="posted")
                 return None
         digest = reply(*await self.composer.compose(channel, slot.local_date))
         try:
@@ -139,6 +145,7 @@ class Scheduler:
         await self.s.store.finish_digest_run(
             channel=channel, local_date=slot.local_date, status=RunStatus.POSTED, now=now, message_ref=ref
         )
+        self.s.telemetry.digest_run(outcome="posted")
         logger.info("digest posted to %s for %s", channel, slot.local_date)
         return None
 
@@ -152,6 +159,7 @@ class Scheduler:
                 channel=channel, local_date=slot.local_date, status=RunStatus.FAILED, now=now, error=str(exc)
             )
             await self.s.store.pause_subscription(channel=channel, reason=reason)
+            self.s.telemetry.digest_run(outcome="failed")
             logger.warning("digest for %s %s", channel, reason)
             return None
         retry_at = now + RETRY_AFTER[min(attempts, len(RETRY_AFTER)) - 1]
@@ -160,6 +168,7 @@ class Scheduler:
         await self.s.store.retry_digest_run(
             channel=channel, local_date=slot.local_date, error=str(exc), retry_at=retry_at
         )
+        self.s.telemetry.digest_run(outcome="retry")
         return retry_at
 
     # Timed polls ---------------------------------------------------------------

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from bot.core.clock import Clock
 from bot.core.poll_cache import PollCache
 from bot.core.ports import Store
+from bot.core.telemetry import Telemetry
 from bot.knowledge.base import KnowledgeBase
 from bot.knowledge.names import NameIndex
 from bot.knowledge.search import ClaimSearch
@@ -38,3 +39,5 @@ class Services:
     digest_default_time: str = "09:00"
     digest_default_tz: str = "UTC"
     schedule_changes: ScheduleChanges = field(default_factory=ScheduleChanges)
+    telemetry: Telemetry = field(default_factory=Telemetry)
+    """Where the commands, votes and digests are counted (see :mod:`bot.core.telemetry`)."""

@@ -53,6 +53,11 @@ class GroupCommit(Generic[Item, Result]):
         self.batches = 0
         """How many transactions have been written (for tests and benchmarks)."""
 
+    @property
+    def queued(self) -> int:
+        """Items waiting for the next batch (for the ops metrics)."""
+        return len(self._queue)
+
     async def submit(self, item: Item) -> Result:
         """Write ``item`` with whatever else is queued; return once its transaction has committed."""
         loop = asyncio.get_running_loop()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot.core.telemetry import StoreUsage
 from bot.store.sqlite_base import BUSY_TIMEOUT_MS, from_db, one, to_db
 from bot.store.sqlite_digests import DigestQueries
 from bot.store.sqlite_polls import PollQueries
@@ -13,6 +14,11 @@ __all__ = ["BUSY_TIMEOUT_MS", "SQLiteStore", "from_db", "to_db"]
 
 class SQLiteStore(PollQueries, DigestQueries):
     """Polls, votes, digests and platform state in one SQLite file."""
+
+    def usage(self) -> StoreUsage:
+        """The database thread (busy or not) and the operations waiting for it or for the next batch of votes."""
+        pending = self._submitted - self._finished  # read without a lock: a scrape can be off by one
+        return StoreUsage(size=1, in_use=min(pending, 1), waiting=max(pending - 1, 0) + self.votes.queued)
 
     async def get_meta(self, *, key: str) -> str | None:
         row = await self._read(lambda db: one(db, "SELECT value FROM meta WHERE key = ?", (key,)))

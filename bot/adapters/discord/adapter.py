@@ -98,6 +98,10 @@ class DiscordAdapter:
         except (OSError, aiohttp.ClientError, discord.GatewayNotFound) as exc:
             raise AdapterFatal(f"cannot reach Discord at {base} ({type(exc).__name__}).") from None
 
+    def is_ready(self) -> bool:
+        """Logged in to Discord with the gateway open (every shard's, when sharded)."""
+        return self.client is not None and self.client.gateway_open()
+
     async def stop(self) -> None:
         """Take no new work, answer every interaction in flight (or say the bot is restarting) within a bounded
         time, send the last poll-message edits, then disconnect, before the runner closes the database."""

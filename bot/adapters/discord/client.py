@@ -11,6 +11,7 @@ from bot.adapters.discord.autocomplete import Autocomplete, hint_for
 from bot.adapters.discord.buttons import UNKNOWN_COMPONENT, button_action
 from bot.adapters.discord.definitions import command_payloads
 from bot.adapters.discord.endpoints import discord_endpoints
+from bot.adapters.discord.errors import error_kind
 from bot.adapters.discord.poll_messages import PollMessages
 from bot.adapters.discord.publisher import DiscordPublisher
 from bot.adapters.discord.send import DEFER_AFTER, Responder
@@ -22,6 +23,7 @@ from bot.adapters.discord.translate import (
     parse_command_data,
     to_request,
 )
+from bot.adapters.http_trace import rate_limit_trace
 from bot.adapters.inflight import RESTARTING, SHUTDOWN_GRACE
 from bot.app import App
 from bot.core.actions import Action
@@ -39,8 +41,12 @@ class DebateClient(discord.Client):
         self, *, app: App, refresh_interval: float = 2.0, defer_after: float = DEFER_AFTER, **options: Any
     ) -> None:
         discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False  # no voice here: no warnings about it
+        telemetry = app.core.services.telemetry
         super().__init__(
-            intents=discord.Intents(guilds=True), allowed_mentions=discord.AllowedMentions.none(), **options
+            intents=discord.Intents(guilds=True),
+            allowed_mentions=discord.AllowedMentions.none(),
+            http_trace=rate_limit_trace(telemetry, PLATFORM),
+            **options,
         )
         self.app = app
         self.core = app.core
@@ -48,7 +54,7 @@ class DebateClient(discord.Client):
         self.autocomplete = Autocomplete(app.kb, app.core.services.names)
         self.poll_messages = PollMessages(self)
         self.refresh_interval = refresh_interval
-        self.responder = Responder(app.store, app.redrawer, defer_after=defer_after)
+        self.responder = Responder(app.store, app.redrawer, defer_after=defer_after, telemetry=telemetry)
 
     async def start(self, token: str, *, reconnect: bool = True) -> None:
         with discord_endpoints(self.settings.discord_api_base_url, self.settings.discord_gateway_url):
@@ -63,11 +69,17 @@ class DebateClient(discord.Client):
         else:
             logger.info("slash commands are synced by the process that runs shard 0, not by this one")
         # digests, timed closes and poll redraws in Discord channels go out through this client from now on
-        self.app.attach(DiscordPublisher(self, self.poll_messages), redraw_interval=self.refresh_interval)
+        publisher = DiscordPublisher(self, self.poll_messages, self.core.services.telemetry)
+        self.app.attach(publisher, redraw_interval=self.refresh_interval)
 
     async def close(self) -> None:
         self.app.detach(PLATFORM)
         await super().close()
+
+    def gateway_open(self) -> bool:
+        """Logged in, and the gateway connection is open now (not closed, not reconnecting)."""
+        ws = self.ws
+        return self.is_ready() and not self.is_closed() and ws is not None and ws.open
 
     async def on_ready(self) -> None:
         logger.info("connected to Discord as %s (id %s) in %d guilds", self.user, self.application_id, len(self.guilds))
@@ -105,6 +117,7 @@ class DebateClient(discord.Client):
         try:
             await interaction.response.autocomplete(choices)
         except discord.HTTPException as exc:
+            self.core.services.telemetry.platform_error(platform=PLATFORM, kind=error_kind(exc))
             logger.warning("could not answer autocomplete %s: %s %s", interaction.id, exc.status, exc.text)
 
     async def press_poll_button(self, interaction: discord.Interaction[Any], action_id: str) -> None:
@@ -129,3 +142,8 @@ class DebateClient(discord.Client):
 
 class ShardedDebateClient(DebateClient, discord.AutoShardedClient):
     """The same client, sharded (``DISCORD_SHARD_COUNT`` / ``DISCORD_SHARD_IDS``)."""
+
+    def gateway_open(self) -> bool:
+        """Logged in, and every shard's gateway connection is open now."""
+        shards = self.shards.values()
+        return self.is_ready() and not self.is_closed() and bool(shards) and not any(s.is_closed() for s in shards)

@@ -12,11 +12,13 @@ import logging
 import aiohttp
 import discord
 
+from bot.adapters.discord.errors import error_kind
 from bot.adapters.discord.poll_messages import PollMessages, message_ref
 from bot.adapters.discord.render import render
 from bot.core.models import ChannelRef, Poll
 from bot.core.publisher import PublishError
 from bot.core.reply import PollView, Reply
+from bot.core.telemetry import Telemetry
 
 logger = logging.getLogger(__name__)
 
@@ -39,9 +41,14 @@ class DiscordPublisher:
 
     platform = "discord"
 
-    def __init__(self, client: discord.Client, poll_messages: PollMessages) -> None:
+    def __init__(self, client: discord.Client, poll_messages: PollMessages, telemetry: Telemetry | None = None) -> None:
         self.client = client
         self.poll_messages = poll_messages
+        self.telemetry = telemetry or Telemetry()
+
+    def _failed(self, exc: Exception) -> PublishError:
+        self.telemetry.platform_error(platform=self.platform, kind=error_kind(exc))
+        return publish_error(exc)
 
     async def post(self, *, channel: ChannelRef, reply: Reply, run_key: str) -> str:
         rendered = render(reply)
@@ -56,11 +63,11 @@ class DiscordPublisher:
                 nonce=run_key[:MAX_NONCE],
             )
         except (discord.HTTPException, aiohttp.ClientError, TimeoutError, OSError) as exc:
-            raise publish_error(exc) from exc
+            raise self._failed(exc) from exc
         except RuntimeError as exc:  # "Session is closed"
             if not self.client.is_closed():
                 raise
-            raise publish_error(exc) from exc
+            raise self._failed(exc) from exc
         return message_ref(message.channel.id, message.id)
 
     async def find_posted(self, *, channel: ChannelRef, run_key: str) -> str | None:
@@ -70,8 +77,8 @@ class DiscordPublisher:
         try:
             await self.poll_messages.draw(poll, view)
         except (discord.HTTPException, aiohttp.ClientError, TimeoutError, OSError) as exc:
-            raise publish_error(exc) from exc
+            raise self._failed(exc) from exc
         except RuntimeError as exc:  # "Session is closed"
             if not self.client.is_closed():
                 raise
-            raise publish_error(exc) from exc
+            raise self._failed(exc) from exc

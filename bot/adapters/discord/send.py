@@ -14,6 +14,7 @@ from typing import Any
 import discord
 from discord.utils import MISSING
 
+from bot.adapters.discord.errors import error_kind
 from bot.adapters.discord.poll_messages import message_ref
 from bot.adapters.discord.render import Rendered, render
 from bot.adapters.inflight import RESTARTING, SHUTDOWN_GRACE, InFlight, flush_redraws
@@ -21,6 +22,7 @@ from bot.core.ports import PollStore
 from bot.core.redraw import Redrawer
 from bot.core.render_text import error_reply
 from bot.core.reply import Reply
+from bot.core.telemetry import Telemetry
 
 logger = logging.getLogger(__name__)
 
@@ -34,10 +36,18 @@ NO_MENTIONS = discord.AllowedMentions.none()
 class Responder:
     """Runs the core for an interaction and sends its reply; poll replies update the poll's message."""
 
-    def __init__(self, store: PollStore, redrawer: Redrawer, *, defer_after: float = DEFER_AFTER) -> None:
+    def __init__(
+        self,
+        store: PollStore,
+        redrawer: Redrawer,
+        *,
+        defer_after: float = DEFER_AFTER,
+        telemetry: Telemetry | None = None,
+    ) -> None:
         self.store = store
         self.redrawer = redrawer
         self.defer_after = defer_after
+        self.telemetry = telemetry or Telemetry()
         self.inflight = InFlight()
 
     async def answer(
@@ -88,6 +98,7 @@ class Responder:
         try:
             await interaction.response.defer(ephemeral=private, thinking=True)
         except discord.HTTPException as exc:
+            self.telemetry.platform_error(platform="discord", kind=error_kind(exc))
             logger.warning("could not defer interaction %s: %s %s", interaction.id, exc.status, exc.text)
         return True
 
@@ -130,8 +141,10 @@ class Responder:
             )
             return followup.id
         except discord.NotFound as exc:
+            self.telemetry.platform_error(platform="discord", kind=error_kind(exc))
             logger.warning("interaction %s expired before its answer was sent (%s)", interaction.id, exc.code)
         except discord.HTTPException as exc:
+            self.telemetry.platform_error(platform="discord", kind=error_kind(exc))
             logger.error("could not answer interaction %s: %s %s", interaction.id, exc.status, exc.text)
         return None
 

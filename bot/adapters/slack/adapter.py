@@ -11,6 +11,7 @@ from typing import Any, Literal
 import aiohttp
 
 from bot.adapters.base import AdapterFatal
+from bot.adapters.http_trace import rate_limit_trace
 from bot.adapters.inflight import DRAIN_WAIT, SHUTDOWN_GRACE, InFlight, flush_redraws
 from bot.adapters.slack.admins import AdminCheck
 from bot.adapters.slack.client import bolt_app, web_client
@@ -56,6 +57,7 @@ class SlackAdapter:
         self.ready = asyncio.Event()
         self._stopping = asyncio.Event()
         self._cleanup: list[Callable[[], Awaitable[object]]] = []
+        self._socket: SocketTransport | None = None
 
     @property
     def mode(self) -> Literal["socket", "http"]:
@@ -73,6 +75,10 @@ class SlackAdapter:
             return
         self.ready.set()
         await self._stopping.wait()
+
+    def is_ready(self) -> bool:
+        """Started and not stopping; in Socket Mode, the WebSocket to Slack is open too."""
+        return self.ready.is_set() and not self._stopping.is_set() and (self._socket is None or self._socket.connected)
 
     async def stop(self) -> None:
         """Take no new work, answer every request in flight (or say the bot is restarting) within a bounded time,
@@ -98,12 +104,12 @@ class SlackAdapter:
         except CommandNameError as exc:
             raise AdapterFatal(str(exc)) from None
         self.app.core.set_command_names("slack", {command: slash for slash, command in commands.items()})
-        session = aiohttp.ClientSession()
+        services = self.app.core.services
+        session = aiohttp.ClientSession(trace_configs=[rate_limit_trace(services.telemetry, "slack")])
         self._cleanup.append(session.close)
         web = web_client(settings.slack_api_base_url, session, keys.bot_token)
         identity = await check_bot_token(web)
-        services = self.app.core.services
-        out = Outbound(web, session)
+        out = Outbound(web, session, services.telemetry)
         polls = PollMessages(out, self.app.store, self.app.redrawer, interval=self.refresh_interval)
         self.context = ctx = SlackContext(
             core=self.app.core,
@@ -123,7 +129,7 @@ class SlackAdapter:
         self._background(events.forget_old_events(EVENT_MEMORY))
         if keys.app_token is not None:
             url = await socket_mode_url(web, keys.app_token)
-            socket = SocketTransport(bolt, keys.app_token, web)
+            self._socket = socket = SocketTransport(bolt, keys.app_token, web)
             self._cleanup.append(socket.stop)
             await socket.start(url)
         else:

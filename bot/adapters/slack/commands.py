@@ -77,6 +77,7 @@ class SlashCommands:
         try:
             await self.ctx.web.views_open(trigger_id=str(body.get("trigger_id", "")), view=view)
         except SlackApiError as exc:
+            self.ctx.core.services.telemetry.platform_error(platform="slack", kind=error_code(exc))
             logger.warning("views.open failed: %s", error_code(exc))
             text = MODAL_FAILED.format(name=slash.removeprefix("/"))
             await self.ctx.delivery.private(render_blocks([Text(text=text)]), target)

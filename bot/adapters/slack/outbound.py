@@ -20,6 +20,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.adapters.slack.render import SlackMessage
+from bot.core.telemetry import Telemetry
 
 logger = logging.getLogger(__name__)
 
@@ -56,18 +57,26 @@ class Sent:
 class Outbound:
     """Posts, ephemeral messages, updates and ``response_url`` answers."""
 
-    def __init__(self, web: AsyncWebClient, session: aiohttp.ClientSession | None = None) -> None:
+    def __init__(
+        self, web: AsyncWebClient, session: aiohttp.ClientSession | None = None, telemetry: Telemetry | None = None
+    ) -> None:
         self.web = web
         self.session = session
+        self.telemetry = telemetry or Telemetry()
+
+    def _failed(self, kind: str) -> None:
+        self.telemetry.platform_error(platform="slack", kind=kind)
 
     async def _call(self, method: str, **kwargs: Any) -> Sent:
         try:
             response = await self.web.api_call(method, json=kwargs)
         except SlackApiError as exc:
             error = error_code(exc)
+            self._failed(error)
             logger.warning("%s in %s failed: %s", method, kwargs.get("channel"), error)
             return Sent(ok=False, error=error)
         except (aiohttp.ClientError, TimeoutError) as exc:
+            self._failed(UNKNOWN_OUTCOME)
             logger.warning("%s in %s: no answer (%s); it may have gone through", method, kwargs.get("channel"), exc)
             return Sent(ok=False, error=UNKNOWN_OUTCOME)
         return Sent(ok=True, ts=response.get("ts") or response.get("message_ts"))
@@ -98,6 +107,7 @@ class Outbound:
                 "conversations.history", params={"channel": channel, "limit": limit, "include_all_metadata": "true"}
             )
         except (SlackApiError, aiohttp.ClientError, TimeoutError) as exc:
+            self._failed(error_code(exc) if isinstance(exc, SlackApiError) else UNKNOWN_OUTCOME)
             logger.warning("could not read %s's history to look for run %s: %s", channel, run_key, exc)
             return None
         for message in response.get("messages") or []:
@@ -137,9 +147,11 @@ class Outbound:
         try:
             response = await client.send_dict(body)
         except (aiohttp.ClientError, TimeoutError) as exc:
+            self._failed(UNKNOWN_OUTCOME)
             logger.warning("response_url: no answer (%s); it may have gone through", exc)
             return True
         if response.status_code != 200:
+            self._failed(f"response_url_http_{response.status_code}")
             logger.warning("response_url refused the answer: %s %s", response.status_code, response.body[:200])
             return False
         return True

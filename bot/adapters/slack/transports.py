@@ -97,6 +97,15 @@ class SocketTransport:
             raise AdapterFatal(f"no Socket Mode connection within {CONNECT_TIMEOUT:g} seconds") from None
         logger.info("Slack Socket Mode: connected")
 
+    @property
+    def connected(self) -> bool:
+        """The WebSocket to Slack is open and answering pings (the SDK reconnects on its own when it is not)."""
+        if self._handler is None:
+            return False
+        client = self._handler.client
+        session = client.current_session
+        return not client.closed and not client.stale and session is not None and not session.closed
+
     async def stop(self) -> None:
         if self._handler is None:
             return

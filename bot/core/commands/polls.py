@@ -119,6 +119,7 @@ class PollCommands:
         outcome = await self.s.store.cast_vote(
             poll_id=poll.id, user_id=request.user.id, option_key=option.key, now=self.s.clock.now()
         )
+        self.s.telemetry.vote_cast(outcome=outcome.value)
         if outcome == VoteOutcome.CLOSED:  # its message may still show buttons: have it redrawn
             self.s.polls.forget(poll.id)
             raise UserError(f"Poll #{poll.id} is closed; it no longer takes votes.", changed_polls=(poll.id,))

@@ -62,6 +62,11 @@ class FakeDiscord(FakeGateway):
         """Channels that no longer exist: posting there answers 404, code 10003 (Unknown Channel)."""
         self.lose_answers = 0
         """Create the next N messages but answer 500, as when Discord's answer is lost: an unknown outcome."""
+        self.rate_limit_edits = 0
+        """Answer the next N channel-message edits 429 (retry after :attr:`retry_after` s) without applying them."""
+        self.retry_after = 0.05
+        self.rate_limited: list[tuple[str, str]] = []
+        """The requests answered 429."""
 
     # --- lifecycle -----------------------------------------------------------------------------
 
@@ -248,6 +253,9 @@ class FakeDiscord(FakeGateway):
         return _json(message.json())
 
     async def _edit_message(self, request: web.Request) -> web.Response:
+        if self.rate_limit_edits:
+            self.rate_limit_edits -= 1
+            return self._too_many_requests(request)
         message = self.messages.get(int(request.match_info["message"]))
         if message is None or message.deleted or message.ephemeral:
             return _error(404, 10008, "Unknown Message")
@@ -257,6 +265,17 @@ class FakeDiscord(FakeGateway):
         self.channel_edits.append((message.id, time.monotonic(), body))
         self._changed("edit", message)
         return _json(message.json())
+
+    def _too_many_requests(self, request: web.Request) -> web.Response:
+        """Discord's per-route 429: JSON with ``retry_after`` and a ``Via`` header (without one, discord.py takes it
+        for a Cloudflare ban and gives up instead of waiting)."""
+        self.rate_limited.append((request.method, request.path))
+        body = {"message": "You are being rate limited.", "retry_after": self.retry_after, "global": False}
+        response = _json(body, 429)
+        response.headers.update(
+            {"Retry-After": str(self.retry_after), "Via": "1.1 google", "X-RateLimit-Scope": "user"}
+        )
+        return response
 
     # --- driving the bot, as users would ---------------------------------------------------------
 
