@@ -7,7 +7,9 @@ import contextlib
 from dataclasses import dataclass
 from datetime import timedelta
 
+from bot.coord import coordination_for
 from bot.core.clock import Clock, SystemClock
+from bot.core.coordination import Coordination
 from bot.core.core import Core
 from bot.core.poll_cache import PollCache
 from bot.core.ports import Store
@@ -33,10 +35,13 @@ class App:
     publishers: dict[str, Publisher]
     """Each running platform's way to post and draw polls (shared by the scheduler and the redrawer)."""
     redrawer: Redrawer
+    coordination: Coordination
+    """The rate limit and redraw tokens: shared through Redis when ``REDIS_URL`` is set (``ready()`` for /readyz)."""
     _scheduler_task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         await self.store.open()
+        await self.coordination.start()
 
     def start_scheduler(self) -> None:
         """Start posting digests and closing timed polls through the publishers registered so far."""
@@ -52,9 +57,10 @@ class App:
                 await task
 
     async def stop(self) -> None:
-        """Stop the scheduler and the redraws still waiting, then close the database."""
+        """Stop the scheduler and the redraws still waiting, then close Redis (if used) and the database."""
         await self.stop_scheduler()
         await self.redrawer.close()
+        await self.coordination.close()
         await self.store.close()
 
     def attach(self, publisher: Publisher, *, redraw_interval: float | None = None) -> None:
@@ -85,18 +91,25 @@ def build_services(settings: Settings, store: Store, clock: Clock, kb: Knowledge
 
 
 def build_app(
-    settings: Settings, *, store: Store | None = None, clock: Clock | None = None, kb: KnowledgeBase | None = None
+    settings: Settings,
+    *,
+    store: Store | None = None,
+    clock: Clock | None = None,
+    kb: KnowledgeBase | None = None,
+    coordination: Coordination | None = None,
 ) -> App:
     """Wire the bot. Raises :class:`~bot.knowledge.loader.KnowledgeError` on an invalid knowledge base."""
     store = store or SQLiteStore(settings.database_path)
     services = build_services(settings, store, clock or SystemClock(), kb)
+    coordination = coordination or coordination_for(settings, services.clock)
     publishers: dict[str, Publisher] = {}  # each adapter adds its own when it connects
-    redrawer = Redrawer(store, services.clock, publishers)
+    redrawer = Redrawer(store, services.clock, publishers, tokens=coordination.redraw_tokens)
     core = Core(
         services,
         redrawer=redrawer,
         rate_limit=settings.rate_limit_commands,
         rate_window=timedelta(seconds=settings.rate_limit_window_seconds),
+        limiter=coordination.rate_limit,
     )
     scheduler = Scheduler(services, publishers, redrawer, grace=settings.digest_grace)
     services.schedule_changes.listen(scheduler.wake)
@@ -108,4 +121,5 @@ def build_app(
         scheduler=scheduler,
         publishers=publishers,
         redrawer=redrawer,
+        coordination=coordination,
     )
