@@ -30,13 +30,15 @@ class RedisCoordination:
         draw_timeout: float = DRAW_TIMEOUT,
     ) -> None:
         self.link = RedisLink(url, prefix=prefix, timeout=timeout, probe_every=probe_every)
-        self.rate_limit: RateLimit = RedisRateLimit(self.link, clock, limit, window)
+        self._rate_limit = RedisRateLimit(self.link, clock, limit, window)
+        self.rate_limit: RateLimit = self._rate_limit
         self.redraw_tokens: RedrawTokens = RedisRedrawTokens(self.link, draw_timeout=draw_timeout)
 
     async def start(self) -> None:
         await self.link.start()
 
     async def close(self) -> None:
+        await self._rate_limit.close()
         await self.link.close()
 
     async def ready(self) -> bool:

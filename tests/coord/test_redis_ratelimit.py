@@ -6,6 +6,7 @@ import asyncio
 import random
 from datetime import timedelta
 
+import pytest
 from redis.asyncio import Redis
 
 from bot.core.ratelimit import RateLimiter
@@ -69,5 +70,24 @@ async def test_a_users_window_is_kept_no_longer_than_the_window(
         key = f"{prefix}rate:slack:T1:U1"
         assert await redis.zcard(key) == 1
         assert 9_000 < await redis.pttl(key) <= 10_000
+    finally:
+        await coordination.close()
+
+
+async def test_a_failing_batch_still_answers_every_request_in_this_process(
+    make_coordination: MakeCoordination, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    coordination = make_coordination(limit=2, window=timedelta(seconds=10))
+
+    async def broken(*_: object) -> object:
+        return ["not a number"]  # a reply the limiter cannot read: a bug, not Redis being away
+
+    monkeypatch.setattr(coordination.link, "run", broken)
+    try:
+        waits = await asyncio.wait_for(
+            asyncio.gather(*(coordination.rate_limit.retry_after("ann") for _ in range(3))), timeout=2
+        )
+        assert [wait > 0 for wait in waits] == [False, False, True], "the per-process limiter answered"
+        assert "shared rate limit failed: 3 requests checked in this process" in caplog.text
     finally:
         await coordination.close()
