@@ -85,7 +85,7 @@ class Redrawer:
                 self._wanted.discard(poll_id)
                 turn = await self._turn(poll_id)
                 if turn is None:
-                    continue  # another process has drawn it since the change
+                    continue  # another process has drawn it since the change, or will
                 self._last_start[poll_id] = self._monotonic()
                 shown, edited = None, True
                 try:
@@ -97,9 +97,14 @@ class Redrawer:
             self._tasks.pop(poll_id, None)
 
     async def _turn(self, poll_id: int) -> RedrawTurn | None:
-        """Wait until this process may draw the poll, or ``None`` if another process drew the change meanwhile."""
-        if poll_id not in self._platform and self.intervals and not isinstance(self._tokens, LocalRedrawTokens):
-            await self._learn_platform(poll_id)  # a shared token is held for the interval of the poll's platform
+        """Wait until this process may draw the poll; ``None`` if another process drew the change meanwhile, or
+        (tokens shared) if this process does not run the poll's platform."""
+        if not isinstance(self._tokens, LocalRedrawTokens):  # shared: the token is for a process that can draw it
+            if poll_id not in self._platform:
+                await self._learn_platform(poll_id)
+            platform = self._platform.get(poll_id)
+            if platform is not None and platform not in self._publishers:
+                return None  # not a platform of this process: leave the token to one that runs it
         interval = self._interval_for(poll_id)
         turn = await self._tokens.request(poll_id, interval)
         while not turn.go:

@@ -82,8 +82,8 @@ async def test_redis_stopped_for_a_while_loses_no_vote_and_the_bot_shares_again_
 
     await proxy.stop()
     took = [await timed_vote(app, poll.id, f"during-{n}") for n in range(20)]
-    assert max(took) < 0.3 + 0.1, "the first call waits at most the timeout; the others do not wait at all"
-    assert sorted(took)[-2] < 0.05
+    assert max(took) < 0.3 + 0.15, "the first call waits at most the timeout (0.3 s); the others do not wait"
+    assert sorted(took)[-2] < 0.15
     assert not await coordination.ready()
     chat = Chat(app.core)
     answers = [await chat.say("/topics", user=User(id="eve", display_name="Eve")) for _ in range(6)]
@@ -119,8 +119,8 @@ async def test_a_redis_that_stops_answering_costs_a_vote_at_most_the_timeout(
     await timed_vote(app, poll.id, "before")
     proxy.hang()  # connections stay open; nothing comes back
     took = await asyncio.gather(*(timed_vote(app, poll.id, f"during-{n}") for n in range(50)))
-    assert max(took) < 0.3 + 0.1, sorted(took)
-    assert await timed_vote(app, poll.id, "later") < 0.05, "Redis is known to be away: not asked again"
+    assert max(took) < 0.3 + 0.15, sorted(took)
+    assert await timed_vote(app, poll.id, "later") < 0.15, "Redis is known to be away: not asked again"
     snapshot = await app.store.poll_snapshot(poll_id=poll.id)
     assert snapshot is not None
     assert snapshot.tally.total_votes == 52
@@ -143,7 +143,7 @@ async def test_a_bot_started_while_redis_is_away_serves_on_its_own(
     try:
         assert [level for level, _ in link_records(caplog)] == [logging.WARNING]
         poll = await new_poll(app, clock)
-        assert await timed_vote(app, poll.id, "u") < 0.05
+        assert await timed_vote(app, poll.id, "u") < 0.15
         await proxy.start()
         coordination = app.coordination
         assert isinstance(coordination, RedisCoordination)
