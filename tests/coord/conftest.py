@@ -45,8 +45,9 @@ def prefix() -> str:
 
 
 @pytest.fixture
-def make_coordination(redis_server: str, prefix: str, clock: FakeClock) -> MakeCoordination:
-    """Coordination through the test server under this test's prefix: a new client (a "process") per call."""
+def make_coordination(redis_server: str, prefix: str, clock: FakeClock, redis: Redis) -> MakeCoordination:
+    """Coordination through the test server under this test's prefix: a new client (a "process") per call. What
+    they write is deleted after the test (``redis``)."""
 
     def make(url: str | None = None, **options: object) -> RedisCoordination:
         defaults: dict[str, object] = {"clock": clock, "prefix": prefix, "timeout": 0.3, "probe_every": 0.2}
@@ -60,7 +61,7 @@ MakeProcesses = Callable[..., Awaitable[list[App]]]
 
 @pytest.fixture
 async def make_processes(
-    tmp_path: Path, clock: FakeClock, kb: KnowledgeBase, make_coordination: MakeCoordination, redis: Redis
+    tmp_path: Path, clock: FakeClock, kb: KnowledgeBase, make_coordination: MakeCoordination
 ) -> AsyncIterator[MakeProcesses]:
     """Apps as bot processes would be: one database file, one Redis, each with a client of its own; all stopped
     after the test."""
