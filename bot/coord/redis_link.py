@@ -95,9 +95,9 @@ class RedisLink:
     async def _bounded(self, call: Awaitable[T]) -> T:
         """``call``'s result, or ``TimeoutError`` after :attr:`timeout` seconds, whatever ``call`` does then.
 
-        Not ``asyncio.timeout``: on Python 3.11 its cancellation can be absorbed by redis-py's own timeouts (the wait
-        for a pooled connection), and the caller waits for a second timeout. The call runs as a task of its own that
-        is abandoned (cancelled, and awaited on :meth:`close`) once the caller has stopped waiting.
+        Not ``asyncio.timeout`` around redis-py's own timeouts: with calls queued for a pooled connection, some took
+        two timeouts that way (Python 3.11). The call runs as a task of its own that is abandoned (cancelled, and
+        awaited on :meth:`close`) once the caller has stopped waiting.
         """
         task = asyncio.ensure_future(call)
         try:
@@ -132,6 +132,10 @@ class RedisLink:
     async def _until_back(self) -> None:
         while True:
             await asyncio.sleep(self.probe_every)
+            # The pooled connections lead to the Redis that went away (a restart leaves them dead): start afresh,
+            # or the first calls after it is back would fail on them and make it look away again.
+            with contextlib.suppress(Exception):
+                await self._bounded(self.client.connection_pool.disconnect())
             if await self._ping() is None:
                 self.up = True
                 logger.info("Redis at %s is back: rate limits and poll redraws are shared again", self.where)

@@ -151,3 +151,20 @@ async def test_a_bot_started_while_redis_is_away_serves_on_its_own(
         assert await coordination.ready()
     finally:
         await app.stop()
+
+
+async def test_connections_from_before_redis_went_away_are_not_used_after_it_is_back(
+    app: App, proxy: RedisProxy, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Redis restarted: the pooled connections to the old one are dead, and must not make Redis look away again."""
+    caplog.set_level(logging.INFO, logger=LINK_LOGGER)
+    coordination = app.coordination
+    assert isinstance(coordination, RedisCoordination)
+    assert all(await asyncio.gather(*(coordination.ready() for _ in range(6))))  # six pooled connections
+    await proxy.stop()
+    poll = await new_poll(app, clock)
+    await timed_vote(app, poll.id, "during")
+    await proxy.start()
+    await until(lambda: coordination.link.up)
+    assert all(await asyncio.gather(*(coordination.ready() for _ in range(6))))
+    assert [level for level, _ in link_records(caplog)] == [logging.WARNING, logging.INFO]
