@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from bot.coord import coordination_for
 from bot.core.clock import Clock, SystemClock
+from bot.core.coordination import Coordination
 from bot.core.core import Core
 from bot.core.poll_cache import PollCache
 from bot.core.ports import Store
@@ -21,7 +23,7 @@ from bot.knowledge.base import KnowledgeBase
 from bot.knowledge.loader import load_knowledge
 from bot.knowledge.names import NameIndex
 from bot.knowledge.search import ClaimSearch
-from bot.ops.readiness import Readiness, database_check
+from bot.ops.readiness import Readiness, database_check, redis_check
 from bot.settings import Settings
 from bot.store.sqlite import SQLiteStore
 
@@ -39,6 +41,8 @@ class App:
     publishers: dict[str, Publisher]
     """Each running platform's way to post and draw polls (shared by the scheduler and the redrawer)."""
     redrawer: Redrawer
+    coordination: Coordination
+    """The rate limit and redraw tokens: shared through Redis when ``REDIS_URL`` is set (``ready()`` for /readyz)."""
     readiness: Readiness
     """What ``GET /readyz`` checks: the database; ``debatebot run`` adds the adapters."""
     metrics: Metrics | None = None
@@ -47,6 +51,7 @@ class App:
 
     async def start(self) -> None:
         await self.store.open()
+        await self.coordination.start()
 
     def start_scheduler(self) -> None:
         """Start posting digests and closing timed polls through the publishers registered so far."""
@@ -62,9 +67,10 @@ class App:
                 await task
 
     async def stop(self) -> None:
-        """Stop the scheduler and the redraws still waiting, then close the database."""
+        """Stop the scheduler and the redraws still waiting, then close Redis (if used) and the database."""
         await self.stop_scheduler()
         await self.redrawer.close()
+        await self.coordination.close()
         await self.store.close()
 
     def attach(self, publisher: Publisher, *, redraw_interval: float | None = None) -> None:
@@ -104,6 +110,7 @@ def build_app(
     clock: Clock | None = None,
     kb: KnowledgeBase | None = None,
     metrics: Metrics | None = None,
+    coordination: Coordination | None = None,
 ) -> App:
     """Wire the bot. Raises :class:`~bot.knowledge.loader.KnowledgeError` on an invalid knowledge base.
 
@@ -118,17 +125,23 @@ def build_app(
         metrics.watch_store(store)
     services = build_services(settings, store, clock or SystemClock(), kb, metrics)
     publishers: dict[str, Publisher] = {}  # each adapter adds its own when it connects
-    redrawer = Redrawer(store, services.clock, publishers, telemetry=services.telemetry)
+    coordination = coordination or coordination_for(settings, services.clock)
+    redrawer = Redrawer(
+        store, services.clock, publishers, telemetry=services.telemetry, tokens=coordination.redraw_tokens
+    )
     core = Core(
         services,
         redrawer=redrawer,
         rate_limit=settings.rate_limit_commands,
         rate_window=timedelta(seconds=settings.rate_limit_window_seconds),
+        limiter=coordination.rate_limit,
     )
     scheduler = Scheduler(services, publishers, redrawer, grace=settings.digest_grace)
     services.schedule_changes.listen(scheduler.wake)
     readiness = Readiness()
     readiness.add("database", database_check(store))
+    if settings.redis_url is not None:
+        readiness.add("redis", redis_check(coordination), advisory=True)
     return App(
         settings=settings,
         kb=services.kb,
@@ -139,4 +152,5 @@ def build_app(
         redrawer=redrawer,
         readiness=readiness,
         metrics=metrics,
+        coordination=coordination,
     )

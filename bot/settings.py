@@ -16,11 +16,13 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from bot.core.schedule import check_hhmm, check_time_zone
 from bot.settings_checks import (
     check_plain_text,
+    check_redis_url,
     check_secret,
     env_file_problem,
     parse_command_names,
     parse_grace,
     parse_id_list,
+    redis_passwords,
 )
 
 __all__ = ["Settings", "SettingsError", "check_hhmm", "check_time_zone", "load_settings"]
@@ -69,6 +71,10 @@ class Settings(BaseSettings):
     slack_api_base_url: str = "https://slack.com/api/"
     slack_command_names: Annotated[dict[str, str], NoDecode] = Field(default_factory=dict)
     """Registry command → Slack slash command, e.g. ``poll=/debatepoll,help=/debatehelp``."""
+
+    redis_url: SecretStr | None = None
+    """Set: the rate limit and poll redraws are shared by every process using this Redis; unset: each on its own."""
+    redis_key_prefix: str = Field(default="debatebot:", pattern=r"^[A-Za-z0-9:_.-]{1,64}$")
 
     @field_validator("discord_guild_ids", "discord_shard_ids", mode="before")
     @classmethod
@@ -175,10 +181,18 @@ class Settings(BaseSettings):
             return None if not value.strip() else check_secret(value)
         return value
 
+    @field_validator("redis_url", mode="before")
+    @classmethod
+    def _redis_url(cls, value: object) -> object:
+        if isinstance(value, str):
+            return None if not value.strip() else check_redis_url(check_plain_text(value.strip()))
+        return value
+
     def secret_values(self) -> tuple[str, ...]:
-        """The configured tokens and secrets, for log redaction."""
+        """The configured tokens and secrets (the Redis password among them), for log redaction."""
         values = (getattr(self, name) for name in _SECRETS)
-        return tuple(value.get_secret_value() for value in values if value is not None)
+        secrets = tuple(value.get_secret_value() for value in values if value is not None)
+        return secrets + (redis_passwords(self.redis_url.get_secret_value()) if self.redis_url else ())
 
     @property
     def database_path(self) -> Path:

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from datetime import timedelta
 from os import PathLike
 from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
 
 _GRACE = re.compile(r"\s*(?:([0-9]+)h)?\s*(?:([0-9]+)m)?\s*")
 MAX_GRACE = timedelta(hours=24)
@@ -46,6 +47,41 @@ def parse_command_names(value: str) -> dict[str, str]:
             raise ValueError(f"expected command=/slash pairs such as poll=/debatepoll, got {pair!r}")
         names[command.strip()] = slash.strip()
     return names
+
+
+_REDIS_URL_FORM = (
+    "expected redis://[[USER]:PASSWORD@]HOST[:PORT][/DB], rediss://… (TLS) or unix:///PATH/TO/redis.sock, "
+    "for example redis://127.0.0.1:6379/0"
+)
+
+
+def check_redis_url(value: str) -> str:
+    """A URL redis-py can connect to; the reason never quotes it (it may hold a password)."""
+    try:
+        parts = urlsplit(value)
+        port = parts.port
+    except ValueError:
+        raise ValueError(f"not a valid URL (a port that is not a number?); {_REDIS_URL_FORM}") from None
+    if parts.scheme not in ("redis", "rediss", "unix"):
+        raise ValueError(_REDIS_URL_FORM)
+    if parts.scheme == "unix":
+        if not parts.path:
+            raise ValueError("unix:// needs the socket's path, such as unix:///run/redis/redis.sock")
+        return value
+    if not parts.hostname:
+        raise ValueError(f"no host; {_REDIS_URL_FORM}")
+    if port == 0:
+        raise ValueError("the port must be from 1 to 65535 (Redis listens on 6379 by default)")
+    if parts.path not in ("", "/") and not parts.path[1:].isdigit():
+        raise ValueError("the path is the database number, such as /0")
+    return value
+
+
+def redis_passwords(url: str) -> tuple[str, ...]:
+    """The password in a Redis URL (``redis://:PASSWORD@host`` or ``?password=``), as written and decoded."""
+    parts = urlsplit(url)
+    written = parts.password or next(iter(parse_qs(parts.query).get("password", [])), "")
+    return tuple(dict.fromkeys(p for p in (written, unquote(written)) if p))
 
 
 def _describe(char: str) -> str:

@@ -12,6 +12,7 @@ from bot.core.commands.digest import DigestCommands
 from bot.core.commands.help import HelpCommands
 from bot.core.commands.people import PeopleCommands
 from bot.core.commands.polls import PollCommands
+from bot.core.coordination import LocalRateLimit, RateLimit
 from bot.core.errors import UserError
 from bot.core.parsing import validate_args
 from bot.core.ports import StoreBusy, StoreFull
@@ -59,12 +60,14 @@ class Core:
         redrawer: Redrawer | None = None,
         rate_limit: int = 5,
         rate_window: timedelta = timedelta(seconds=10),
+        limiter: RateLimit | None = None,
     ):
         self.services = services
         self.redrawer = redrawer or Redrawer(services.store, services.clock, {})
         self.help = HelpCommands(Registry())
         self.registry = build_registry(services, self.help)
-        self.limiter = RateLimiter(services.clock, rate_limit, rate_window)
+        self.limiter = limiter or LocalRateLimit(RateLimiter(services.clock, rate_limit, rate_window))
+        """Per chat user; shared by every process when ``limiter`` is (see :mod:`bot.core.coordination`)."""
 
     def set_command_names(self, platform: str, names: dict[str, str]) -> None:
         """How ``platform`` spells commands (registry name → slash command), for /help."""
@@ -83,7 +86,7 @@ class Core:
         started = time.perf_counter()
         token = request_id.set(new_request_id()) if request_id.get() is None else None
         try:
-            if (slow := self._slow_down(request.platform, request.workspace, request.user)) is not None:
+            if (slow := await self._slow_down(request.platform, request.workspace, request.user)) is not None:
                 self._count(request, "rate_limited", started)
                 return slow
             answer = await self._dispatch(request)
@@ -109,10 +112,10 @@ class Core:
         """The answer to input that did not make a request (see :mod:`bot.core.inbound`), spelled for ``platform``."""
         return self._spelled(error_reply(str(error)), platform)
 
-    def _slow_down(self, platform: str, workspace: str, user: User) -> Reply | None:
+    async def _slow_down(self, platform: str, workspace: str, user: User) -> Reply | None:
         if platform in self.UNLIMITED_PLATFORMS:
             return None
-        wait = self.limiter.retry_after(f"{platform}:{workspace}:{user.id}")
+        wait = await self.limiter.retry_after(f"{platform}:{workspace}:{user.id}")
         if wait <= 0:
             return None
         seconds = math.ceil(wait)

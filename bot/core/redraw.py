@@ -8,18 +8,24 @@ and a late vote can never undo a Close. A view identical to the one last drawn i
 
 Both adapters, ``/close``, a vote refused by a closed poll and the scheduler's timed close all go
 through here; drawing is the platform's :class:`~bot.core.publisher.Publisher` ``update_poll``.
+
+When several processes share the polls, a :class:`~bot.core.coordination.RedrawTokens` backend makes the interval
+hold across them: only the process holding a poll's token draws it, the others wait for it, and a view that any of
+them last drew is not drawn again.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextvars
+import hashlib
 import logging
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 
 from bot.core.clock import Clock
+from bot.core.coordination import LocalRedrawTokens, RedrawTokens, RedrawTurn
 from bot.core.polls import poll_view
 from bot.core.ports import PollStore
 from bot.core.publisher import Publisher
@@ -44,6 +50,7 @@ class Redrawer:
         interval: float = DEFAULT_INTERVAL,
         monotonic: Callable[[], float] = time.monotonic,
         telemetry: Telemetry | None = None,
+        tokens: RedrawTokens | None = None,
     ) -> None:
         self._polls = polls
         self._clock = clock
@@ -53,6 +60,7 @@ class Redrawer:
         self.intervals: dict[str, float] = {}
         self._monotonic = monotonic
         self._telemetry = telemetry or Telemetry()
+        self._tokens = tokens or LocalRedrawTokens()
         self._wanted: set[int] = set()
         self._last_start: dict[int, float] = {}
         self._drawn: OrderedDict[int, PollView] = OrderedDict()
@@ -83,29 +91,66 @@ class Redrawer:
                 if wait > 0:
                     await asyncio.sleep(wait)
                 self._wanted.discard(poll_id)
+                turn = await self._turn(poll_id)
+                if turn is None:
+                    continue  # another process has drawn it since the change, or will
                 self._last_start[poll_id] = self._monotonic()
+                shown, edited = None, True
                 try:
-                    await self._redraw(poll_id)
+                    shown, edited = await self._redraw(poll_id, turn.shown)
                 except Exception:
                     logger.exception("could not redraw the message of poll #%d", poll_id)
+                await self._tokens.done(poll_id, turn, shown, edited=edited)
         finally:
             self._tasks.pop(poll_id, None)
+
+    async def _turn(self, poll_id: int) -> RedrawTurn | None:
+        """Wait until this process may draw the poll; ``None`` if another process drew the change meanwhile, or
+        (tokens shared) if this process does not run the poll's platform."""
+        if not isinstance(self._tokens, LocalRedrawTokens):  # shared: the token is for a process that can draw it
+            if poll_id not in self._platform:
+                await self._learn_platform(poll_id)
+            platform = self._platform.get(poll_id)
+            if platform is not None and platform not in self._publishers:
+                return None  # not a platform of this process: leave the token to one that runs it
+        interval = self._interval_for(poll_id)
+        turn = await self._tokens.request(poll_id, interval)
+        while not turn.go:
+            await asyncio.sleep(turn.wait)
+            again = await self._tokens.retry(poll_id, turn, interval)
+            if again is None:
+                return None
+            turn = again
+        return turn
+
+    async def _learn_platform(self, poll_id: int) -> None:
+        try:
+            poll = await self._polls.get_poll(poll_id=poll_id)
+        except Exception:
+            logger.exception("could not read poll #%d", poll_id)
+            return
+        if poll is not None:
+            self._platform[poll_id] = poll.channel.platform
 
     def _interval_for(self, poll_id: int) -> float:
         return self.intervals.get(self._platform.get(poll_id, ""), self.interval)
 
-    async def _redraw(self, poll_id: int) -> None:
+    async def _redraw(self, poll_id: int, shown: str | None) -> tuple[str | None, bool]:
+        """Draw the poll as it is now unless the message already shows that: the fingerprint of the view on the
+        message (``None``: nothing drawn) and whether it was edited. ``shown`` fingerprints the view another process
+        may have drawn since this one last did; the view this process last drew or posted counts when it is unknown."""
         snapshot = await self._polls.poll_snapshot(poll_id=poll_id)
         if snapshot is None:
-            return
+            return None, False
         poll = snapshot.poll
         self._platform[poll_id] = poll.channel.platform
         publisher = self._publishers.get(poll.channel.platform)
         if publisher is None:  # that platform does not run in this process (the CLI closing a poll, say)
-            return
+            return None, False
         view = poll_view(poll, snapshot.tally, self._clock.now())
-        if self._drawn.get(poll_id) == view:
-            return
+        fingerprint = view_fingerprint(view)
+        if fingerprint == shown or (shown is None and self._drawn.get(poll_id) == view):
+            return fingerprint, False
         await publisher.update_poll(poll=poll, view=view)
         self.redraws += 1
         self._telemetry.poll_redrawn()
@@ -115,6 +160,7 @@ class Redrawer:
             forgotten, _ = self._drawn.popitem(last=False)
             self._platform.pop(forgotten, None)
             self._last_start.pop(forgotten, None)
+        return fingerprint, True
 
     async def close(self) -> None:
         """Drop the redraws still waiting (the adapters have flushed theirs; the database is about to close)."""
@@ -135,3 +181,8 @@ def _outside_requests() -> contextvars.Context:
     context = contextvars.copy_context()
     context.run(request_id.set, None)
     return context
+
+
+def view_fingerprint(view: PollView) -> str:
+    """A short digest of everything ``view`` shows, to tell processes which view a message shows."""
+    return hashlib.blake2b(view.model_dump_json().encode(), digest_size=12).hexdigest()

@@ -1,7 +1,9 @@
 """What ``GET /readyz`` asks: named checks, each saying why the process should not take traffic now, or nothing.
 
 The app registers the database; ``debatebot run`` adds each chat adapter (connected or not) and the shutdown
-(once it has begun, the process is no longer ready). A Redis connection, when there is one, is one more check.
+(once it has begun, the process is no longer ready). Redis, when ``REDIS_URL`` is set, is an *advisory* check:
+reported, but it does not make the process unready, because without Redis each process serves alone (taking
+every process out of the load balancer because Redis went away would turn a degraded service into none).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from bot.core.coordination import Coordination
 from bot.core.ports import Store
 from bot.logredact import redact
 
@@ -30,10 +33,12 @@ class Verdict:
 
     checks: tuple[str, ...]
     problems: dict[str, str]
+    advisory: frozenset[str] = frozenset()
+    """Checks whose problems are reported but do not make the process unready."""
 
     @property
     def ready(self) -> bool:
-        return not self.problems
+        return not (self.problems.keys() - self.advisory)
 
 
 class Readiness:
@@ -42,10 +47,15 @@ class Readiness:
     def __init__(self, *, timeout: float = CHECK_TIMEOUT) -> None:
         self.timeout = timeout
         self._checks: dict[str, Check] = {}
+        self._advisory: set[str] = set()
 
-    def add(self, name: str, check: Check) -> None:
-        """Add (or replace) the check called ``name``."""
+    def add(self, name: str, check: Check, *, advisory: bool = False) -> None:
+        """Add (or replace) the check called ``name``; an ``advisory`` one is reported but never makes it unready."""
         self._checks[name] = check
+        if advisory:
+            self._advisory.add(name)
+        else:
+            self._advisory.discard(name)
 
     def add_flag(self, name: str, is_ready: Callable[[], bool], reason: str = "not connected") -> None:
         """Add a check that only reads a flag, such as an adapter's :meth:`~bot.adapters.base.Adapter.is_ready`."""
@@ -61,7 +71,8 @@ class Readiness:
     async def verdict(self) -> Verdict:
         names = tuple(self._checks)
         reasons = await asyncio.gather(*(self._run(name, self._checks[name]) for name in names))
-        return Verdict(names, {name: reason for name, reason in zip(names, reasons, strict=True) if reason})
+        problems = {name: reason for name, reason in zip(names, reasons, strict=True) if reason}
+        return Verdict(names, problems, frozenset(self._advisory))
 
     async def _run(self, name: str, check: Check) -> str | None:
         try:
@@ -72,6 +83,15 @@ class Readiness:
         except Exception as exc:
             logger.debug("readiness check %s failed", name, exc_info=True)
             return redact(f"{type(exc).__name__}: {exc}")[:200]
+
+
+def redis_check(coordination: Coordination) -> Check:
+    """Redis answers (the rate limit and redraw tokens are shared); else each process is on its own."""
+
+    async def check() -> str | None:
+        return None if await coordination.ready() else "not answering: each process limits and redraws on its own"
+
+    return check
 
 
 def database_check(store: Store) -> Check:

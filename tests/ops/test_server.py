@@ -128,3 +128,31 @@ async def test_without_ops_port_there_is_no_server_and_nothing_is_counted(app: A
     assert plain.metrics is None
     async with ops_server(plain, asyncio.Event()) as server:
         assert server is None
+
+
+async def test_redis_away_is_reported_but_leaves_the_process_ready(
+    tmp_path: Path, clock: FakeClock, kb: KnowledgeBase
+) -> None:
+    """Without Redis each process serves on its own: /readyz says so, but keeps the process in the load balancer."""
+    with socket.socket() as probe:  # a port where nothing listens
+        probe.bind(("127.0.0.1", 0))
+        nowhere = probe.getsockname()[1]
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None,
+        database_url=f"sqlite:///{tmp_path / 'bot.db'}",
+        ops_port=0,
+        redis_url=f"redis://127.0.0.1:{nowhere}/0",
+    )
+    app = build_app(settings, clock=clock, kb=kb)
+    async with ops_server(app, asyncio.Event()) as server:
+        assert server is not None
+        await app.start()
+        try:
+            status, _, body = await get(f"{server.url}/readyz")
+            verdict = json.loads(body)
+            assert status == 200
+            assert verdict["ready"] is True
+            assert verdict["checks"]["database"] == "ok"
+            assert verdict["checks"]["redis"].startswith("not answering")
+        finally:
+            await app.stop()
