@@ -20,7 +20,7 @@ from bot.knowledge.loader import load_knowledge
 from bot.knowledge.names import NameIndex
 from bot.knowledge.search import ClaimSearch
 from bot.settings import Settings
-from bot.store.sqlite import SQLiteStore
+from bot.store.factory import store_for
 
 
 @dataclass
@@ -88,7 +88,7 @@ def build_app(
     settings: Settings, *, store: Store | None = None, clock: Clock | None = None, kb: KnowledgeBase | None = None
 ) -> App:
     """Wire the bot. Raises :class:`~bot.knowledge.loader.KnowledgeError` on an invalid knowledge base."""
-    store = store or SQLiteStore(settings.database_path)
+    store = store or store_for(settings)
     services = build_services(settings, store, clock or SystemClock(), kb)
     publishers: dict[str, Publisher] = {}  # each adapter adds its own when it connects
     redrawer = Redrawer(store, services.clock, publishers)

@@ -26,7 +26,7 @@ from bot.store.postgres_errors import connect_error, translated
 from bot.store.postgres_schema import Connection, require_current
 from bot.store.postgres_schema import upgrade as upgrade_schema
 from bot.store.schema import SchemaState
-from bot.store.urls import Backend, parse_database_url
+from bot.store.urls import Backend, DatabaseUrl, parse_database_url
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +50,25 @@ def aware(moment: datetime) -> datetime:
 def rows_changed(status: str) -> int:
     """The row count of a command tag such as ``INSERT 0 1``, ``UPDATE 3`` or ``DELETE 0``."""
     return int(status.rsplit(" ", 1)[-1])
+
+
+@asynccontextmanager
+async def connect_once(url: DatabaseUrl) -> AsyncIterator[asyncpg.Connection[Record]]:
+    """One connection of its own to ``url`` (the CLI's schema and copy commands), closed on exit.
+
+    Raises:
+        StoreError: the server cannot be reached or refuses the login (the message names ``host:port``).
+    """
+    try:
+        conn = await asyncpg.connect(
+            url.url, timeout=CONNECT_TIMEOUT, server_settings={"application_name": "debatebot"}
+        )
+    except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+        raise connect_error(exc, url) from None
+    try:
+        yield conn
+    finally:
+        await conn.close()
 
 
 class PostgresBase(Store):

@@ -5,6 +5,8 @@ Every message names the server as ``host:port`` and never carries the password o
 
 from __future__ import annotations
 
+import os
+
 import asyncpg
 
 from bot.core.ports import StoreBusy, StoreError, StoreFull
@@ -58,6 +60,6 @@ def connect_error(exc: BaseException, url: DatabaseUrl) -> StoreError:
 
 
 def _reason(exc: BaseException) -> str:
-    if isinstance(exc, OSError) and exc.strerror:
-        return exc.strerror
+    if isinstance(exc, OSError) and exc.errno:
+        return os.strerror(exc.errno)  # "Connection refused", not asyncio's "Connect call failed (…)"
     return str(exc) or type(exc).__name__

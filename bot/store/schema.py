@@ -33,16 +33,16 @@ class SchemaState:
         return self.current > self.latest
 
     def describe(self, *, other: str = "database") -> str:
-        """One line for an operator: current, behind (and what to run) or newer (and what to do)."""
+        """One line for an operator: current; behind, and what to run; or newer, and what to do."""
         if self.is_current:
             return f"schema current (version {self.current})"
         if self.is_behind:
             return (
-                f"schema behind: version {self.current} < {self.latest}, this debatebot expects {self.latest}: "
+                f"schema behind: version {self.current}, this debatebot expects {self.latest}: "
                 "run `debatebot db upgrade`"
             )
         return (
-            f"the database schema is version {self.current}, newer than this debatebot knows ({self.latest}); "
+            f"schema newer than this debatebot: version {self.current}, this debatebot knows {self.latest}; "
             f"upgrade debatebot or point DATABASE_URL at another {other}"
         )
 
