@@ -20,6 +20,7 @@ from bot.core.request import User
 from bot.knowledge.base import KnowledgeBase
 from bot.knowledge.loader import default_knowledge_dir, load_knowledge
 from bot.settings import Settings
+from tests.services import fold_service_skips
 
 KNOWLEDGE_DIR = default_knowledge_dir()
 START = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -37,6 +38,12 @@ class FakeClock:
 
     def advance(self, **delta: float) -> None:
         self.current += timedelta(**delta)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> object:
+    fold_service_skips(call)
+    return (yield)
 
 
 @pytest.fixture(autouse=True)

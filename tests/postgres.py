@@ -7,9 +7,11 @@ subprocess, at it.
 
 from __future__ import annotations
 
+import asyncio
 import secrets
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import asyncpg
@@ -35,3 +37,27 @@ async def fresh_schema(server_url: str) -> AsyncIterator[str]:
             await admin.execute(f"DROP SCHEMA {schema} CASCADE")
     finally:
         await admin.close()
+
+
+@contextmanager
+def fresh_schema_sync(server_url: str) -> Iterator[str]:
+    """:func:`fresh_schema` for tests without an event loop (those that run ``bot.cli.main`` or a subprocess)."""
+    schema = f"t_{secrets.token_hex(6)}"
+    query(server_url, f"CREATE SCHEMA {schema}")
+    try:
+        yield with_search_path(server_url, schema)
+    finally:
+        query(server_url, f"DROP SCHEMA {schema} CASCADE")
+
+
+def query(url: str, sql: str, *args: Any) -> Any:
+    """The first value of ``sql``'s first row, on a connection of its own (outside any event loop)."""
+
+    async def run() -> Any:
+        conn = await asyncpg.connect(url)
+        try:
+            return await conn.fetchval(sql, *args)
+        finally:
+            await conn.close()
+
+    return asyncio.run(run())

@@ -1,7 +1,8 @@
 """Tests that need a server (PostgreSQL now, Redis later): one policy for when it is not there.
 
-A missing server skips those tests with one reason, the same for each of them, so that pytest's
-summary shows one line ("PostgreSQL not reachable at 127.0.0.1:5432 (set TEST_DATABASE_URL)"). On CI
+A missing server skips those tests with one reason, reported from one place, so that pytest's summary
+folds them into one line ("SKIPPED [87] tests/services.py:NN: PostgreSQL not reachable at
+127.0.0.1:5432 (set TEST_DATABASE_URL)"; ``tests/conftest.py`` calls :func:`fold_service_skips`). On CI
 (the environment variable ``CI`` set, as CI services set it) a missing server fails them instead: there
 the servers are part of the machine, and a suite that quietly skipped them would pass without testing.
 """
@@ -51,7 +52,17 @@ def require_service(name: str, url: str, probe: Probe = tcp_probe, *, variable: 
     reason = f"{name} not reachable at {parts.hostname}:{parts.port} (set {variable})"
     if on_ci():
         pytest.fail(f"{reason}, and CI is set: on CI the {name} tests must run, not be skipped", pytrace=False)
-    pytest.skip(reason)
+    skip = pytest.skip.Exception(reason)
+    skip.missing_service = name  # type: ignore[attr-defined]
+    raise skip
+
+
+def fold_service_skips(call: pytest.CallInfo[None]) -> None:
+    """Report the skip of a test for want of a server at the line above, not at the test, so that they fold into
+    one summary line: pytest reports a skip raised in a fixture at the test that asked for it, but for a missing
+    server the test is not the news, the server is."""
+    if call.excinfo is not None and hasattr(call.excinfo.value, "missing_service"):
+        call.excinfo.value._use_item_location = False  # type: ignore[attr-defined]
 
 
 def postgres_url() -> str:
