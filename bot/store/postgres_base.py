@@ -38,6 +38,8 @@ CLOSE_TIMEOUT = 10.0
 """Seconds :meth:`PostgresBase.close` waits for calls in flight before it cuts their connections."""
 
 Record = asyncpg.Record
+_CONNECT_ERRORS = (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError)
+"""What connecting, or a statement, raises when the server is away, refuses us, or reports an error."""
 
 
 def aware(moment: datetime) -> datetime:
@@ -63,7 +65,7 @@ async def connect_once(url: DatabaseUrl) -> AsyncIterator[asyncpg.Connection[Rec
         conn = await asyncpg.connect(
             url.url, timeout=CONNECT_TIMEOUT, server_settings={"application_name": "debatebot"}
         )
-    except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+    except _CONNECT_ERRORS as exc:
         raise connect_error(exc, url) from None
     try:
         yield conn
@@ -110,11 +112,17 @@ class PostgresBase(Store):
                 server_settings={"application_name": "debatebot"},
                 reset=_keep_session,
             )
-        except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+        except _CONNECT_ERRORS as exc:
             raise connect_error(exc, self.url) from None
         try:
-            async with pool.acquire() as conn:
+            try:  # with min_size=0, this is the first connection
+                conn = await pool.acquire(timeout=CONNECT_TIMEOUT)
+            except _CONNECT_ERRORS as exc:
+                raise connect_error(exc, self.url) from None
+            try:
                 self.schema = await upgrade_schema(conn) if self.upgrade else await require_current(conn)
+            finally:
+                await pool.release(conn)
         except BaseException:
             pool.terminate()
             raise
@@ -140,7 +148,7 @@ class PostgresBase(Store):
         try:
             async with pool.acquire(timeout=ACQUIRE_TIMEOUT) as conn:
                 yield conn
-        except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+        except _CONNECT_ERRORS as exc:
             problem = translated(exc, self.url)
             if problem is exc:
                 raise

@@ -264,8 +264,9 @@ async def test_a_failing_migration_leaves_the_schema_as_it_was(url: str) -> None
 # --- errors ---------------------------------------------------------------------------------------------------
 
 
-async def test_an_unreachable_server_is_named_without_the_password() -> None:
-    store = PostgresStore("postgresql://bot:hunter2-very-secret@127.0.0.1:1/test")
+@pytest.mark.parametrize("min_size", [0, 1])  # 0: the pool connects only when the schema is checked
+async def test_an_unreachable_server_is_named_without_the_password(min_size: int) -> None:
+    store = PostgresStore("postgresql://bot:hunter2-very-secret@127.0.0.1:1/test", min_size=min_size)
 
     with pytest.raises(StoreError) as info:
         await store.open()
