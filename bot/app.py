@@ -25,7 +25,7 @@ from bot.knowledge.names import NameIndex
 from bot.knowledge.search import ClaimSearch
 from bot.ops.readiness import Readiness, database_check, redis_check
 from bot.settings import Settings
-from bot.store.sqlite import SQLiteStore
+from bot.store.factory import store_for
 
 if TYPE_CHECKING:
     from bot.ops.metrics import Metrics
@@ -116,7 +116,7 @@ def build_app(
 
     Metrics are kept when ``OPS_PORT`` is set or ``metrics`` is given (each app has its own registry).
     """
-    store = store or SQLiteStore(settings.database_path)
+    store = store or store_for(settings)
     if metrics is None and settings.ops_port is not None:
         from bot.ops.metrics import Metrics  # prometheus-client takes a while to import: only when it is used
 

@@ -1,6 +1,8 @@
-"""The ``debatebot`` command: run the bot, open the console, check the knowledge base, query and export.
+"""The ``debatebot`` command: run the bot, open the console, check the knowledge base, query and export, and look
+after the database schema (``db``, in :mod:`bot.cli_db`).
 
-Exit status: 0 done; 1 the command failed (a bad knowledge base, an unknown poll, a fatal platform error);
+Exit status: 0 done; 1 the command failed (a bad knowledge base, an unknown poll, a fatal platform error, a schema
+that is not current);
 2 a setting is wrong (the message names it); 130 interrupted; 141 standard output was closed early
 (``debatebot ask "x" | head -1``), as for any program killed by SIGPIPE, but without a traceback.
 """
@@ -18,6 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot.app import App, build_app
+from bot.cli_db import add_db_parser
 from bot.core.ports import StoreError
 from bot.knowledge.loader import KnowledgeError, load_knowledge
 from bot.ops import OpsServerError
@@ -51,6 +54,7 @@ def _parser() -> argparse.ArgumentParser:
     export = polls_sub.add_parser("export", help="one poll's results")
     export.add_argument("poll_id", type=int)
     export.add_argument("--format", choices=("json", "csv"), default="json")
+    add_db_parser(sub)
     return parser
 
 
@@ -88,10 +92,10 @@ def _main(argv: Sequence[str] | None) -> int:
         print(f"debatebot: DATABASE_URL: {exc}", file=sys.stderr)
         return 2
     except StoreError as exc:
-        print(f"debatebot: database {settings.database_path}: {exc}", file=sys.stderr)
+        print(f"debatebot: database {settings.database.shown}: {exc}", file=sys.stderr)
         return 1
     except sqlite3.Error as exc:
-        print(f"debatebot: database {settings.database_path}: SQLite error: {exc}", file=sys.stderr)
+        print(f"debatebot: database {settings.database.shown}: SQLite error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
@@ -110,6 +114,10 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return run_query(args, settings)
     if args.command == "polls":
         return asyncio.run(run_polls(args, settings))
+    if args.command == "db":
+        from bot.cli_db import run_db
+
+        return asyncio.run(run_db(args, settings))
     return asyncio.run(_run(args.command, settings))
 
 

@@ -18,7 +18,8 @@ from bot.core.services import Services
 from bot.exports import export_csv, export_json, poll_summaries_json
 from bot.knowledge.base import CitedClaim
 from bot.settings import Settings
-from bot.store.sqlite import SQLiteStore
+from bot.store.factory import store_for
+from bot.store.urls import Backend
 
 
 def _claim_json(services: Services, cited: CitedClaim) -> dict[str, Any]:
@@ -74,7 +75,7 @@ def whosays_json(services: Services, query: str) -> dict[str, Any]:
 
 def run_query(args: argparse.Namespace, settings: Settings) -> int:
     """``debatebot ask QUESTION`` and ``debatebot whosays NAME``, as text or ``--json``."""
-    services = build_services(settings, SQLiteStore(settings.database_path), SystemClock())
+    services = build_services(settings, store_for(settings), SystemClock())
     core = Core(services)
     name, text = ("ask", args.question) if args.command == "ask" else ("whosays", args.name)
     command = core.registry.get(name)
@@ -103,10 +104,10 @@ def run_query(args: argparse.Namespace, settings: Settings) -> int:
 
 async def run_polls(args: argparse.Namespace, settings: Settings) -> int:
     """``debatebot polls list`` and ``debatebot polls export ID``: an export is read in one snapshot."""
-    if not settings.database_path.exists():
+    if settings.database.backend is Backend.SQLITE and not settings.database_path.exists():
         print(f"debatebot: no database at {settings.database_path} (set DATABASE_URL)", file=sys.stderr)
         return 1
-    store = SQLiteStore(settings.database_path)
+    store = store_for(settings)
     await store.open()
     try:
         if args.polls_command == "list":

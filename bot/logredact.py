@@ -1,9 +1,10 @@
-"""Keep credentials out of the logs, whoever logs them: the bot, discord.py, slack_sdk, aiohttp.
+"""Keep credentials out of the logs, whoever logs them: the bot, discord.py, slack_sdk, aiohttp, asyncpg.
 
-Besides the configured secrets (tokens, signing secret), some URLs are credentials for a while: a Discord
-interaction callback or webhook URL carries the interaction token (valid 15 minutes) and a Slack ``response_url``
-lets anyone answer in the channel (30 minutes). At ``LOG_LEVEL=DEBUG`` the libraries log both. A filter on every
-handler rewrites each record's message before it is written.
+Besides the configured secrets (tokens, signing secret, the database password), some URLs are credentials for a
+while: a Discord interaction callback or webhook URL carries the interaction token (valid 15 minutes) and a Slack
+``response_url`` lets anyone answer in the channel (30 minutes). At ``LOG_LEVEL=DEBUG`` the libraries log both. A
+``postgresql://`` URL may carry the database password, whatever its length. A filter on every handler rewrites each
+record's message before it is written.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ CREDENTIAL_URLS = (
     re.compile(r"()\bxox[abposr]-[A-Za-z0-9-]+"),
     re.compile(r"()\bxapp-[A-Za-z0-9-]+"),
     re.compile(r"((?:Authorization|authorization)['\"]?\s*[:=]\s*['\"]?(?:Bot|Bearer)\s+)[^\s'\",}]+"),
+    # A database URL's password: postgresql://user:PASSWORD@host/db
+    re.compile(r"(\bpostgres(?:ql)?://[^:/@\s]*:)[^@\s]+(?=@)"),
     # Payloads logged whole (discord.py's gateway events at DEBUG): a "token" field, e.g. an interaction token
     re.compile(r"""((?:['"])token['"]\s*:\s*['"])[^'"]+"""),
 )

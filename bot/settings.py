@@ -10,7 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.core.schedule import check_hhmm, check_time_zone
@@ -24,6 +24,7 @@ from bot.settings_checks import (
     parse_id_list,
     redis_passwords,
 )
+from bot.store.urls import DatabaseUrl, parse_database_url
 
 __all__ = ["Settings", "SettingsError", "check_hhmm", "check_time_zone", "load_settings"]
 
@@ -42,6 +43,10 @@ class Settings(BaseSettings):
     )
 
     database_url: str = Field(default="sqlite:///data/debatebot.db")
+    database_pool_min_size: int = Field(default=1, ge=0, le=1000)
+    """PostgreSQL only: connections opened at start and kept open."""
+    database_pool_max_size: int = Field(default=10, ge=1, le=1000)
+    """PostgreSQL only: at most this many connections per process."""
     knowledge_dir: Path | None = None
     log_level: str = "INFO"
     digest_default_time: str = "09:00"
@@ -114,11 +119,8 @@ class Settings(BaseSettings):
 
     @field_validator("database_url")
     @classmethod
-    def _sqlite_url(cls, value: str) -> str:
-        if not value.startswith("sqlite:///"):
-            raise ValueError("only sqlite:///PATH is supported (for example sqlite:///data/debatebot.db)")
-        if not value.removeprefix("sqlite:///"):
-            raise ValueError("sqlite:/// needs a file path after it")
+    def _database_url(cls, value: str) -> str:
+        parse_database_url(value)
         return value
 
     @field_validator("ops_port", mode="before")
@@ -145,6 +147,12 @@ class Settings(BaseSettings):
                 raise ValueError("use text (one readable line per record) or json (one JSON object per line)")
             return value.strip().lower()
         return value
+
+    @model_validator(mode="after")
+    def _pool_sizes(self) -> Settings:
+        if self.database_pool_min_size > self.database_pool_max_size:
+            raise ValueError("DATABASE_POOL_MIN_SIZE must not be larger than DATABASE_POOL_MAX_SIZE")
+        return self
 
     @field_validator("log_level")
     @classmethod
@@ -189,15 +197,22 @@ class Settings(BaseSettings):
         return value
 
     def secret_values(self) -> tuple[str, ...]:
-        """The configured tokens and secrets (the Redis password among them), for log redaction."""
+        """The configured tokens and secrets (the database and Redis passwords among them), for log redaction."""
         values = (getattr(self, name) for name in _SECRETS)
         secrets = tuple(value.get_secret_value() for value in values if value is not None)
+        password = self.database.password
+        secrets += (password,) if password else ()
         return secrets + (redis_passwords(self.redis_url.get_secret_value()) if self.redis_url else ())
 
     @property
+    def database(self) -> DatabaseUrl:
+        """``DATABASE_URL``, parsed: its backend, and how to show it without the password."""
+        return parse_database_url(self.database_url)
+
+    @property
     def database_path(self) -> Path:
-        """The SQLite file named by ``DATABASE_URL``."""
-        return Path(self.database_url.removeprefix("sqlite:///"))
+        """The SQLite file named by ``DATABASE_URL`` (``ValueError`` for a PostgreSQL URL)."""
+        return self.database.path
 
 
 def load_settings(**overrides: object) -> Settings:

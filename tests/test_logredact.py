@@ -27,6 +27,8 @@ def restore_logging() -> Iterator[None]:
         ("token xoxb-1234-5678-abcdef used", "xoxb-1234-5678-abcdef"),
         ("app token xapp-1-A1-2-ff", "xapp-1-A1-2-ff"),
         ("headers {'Authorization': 'Bot MTIzNDU2Nzg5.abc.def'}", "MTIzNDU2Nzg5.abc.def"),
+        ("connecting to postgresql://bot:pw@db.internal:5432/debatebot", ":pw@"),
+        ("DATABASE_URL=postgres://bot:p%40ss-w0rd@10.0.0.5/bot?sslmode=require", "p%40ss-w0rd"),
     ],
 )
 def test_credential_bearing_parts_are_redacted(line: str, secret_part: str) -> None:
@@ -65,3 +67,8 @@ def test_a_token_field_in_a_logged_payload_is_redacted() -> None:
     clean = redact(line)
     assert "itoken-abc.def" not in clean
     assert "'token': '[redacted]'" in clean
+
+
+def test_a_database_url_keeps_its_user_and_host_and_loses_its_password() -> None:
+    assert redact("postgresql://bot:pw@db:5432/x") == "postgresql://bot:[redacted]@db:5432/x"
+    assert redact("postgresql://bot@db:5432/x") == "postgresql://bot@db:5432/x"

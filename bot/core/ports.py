@@ -4,7 +4,7 @@
 - :class:`DigestStore`: digest subscriptions, runs and the quote rotation;
 - :class:`PlatformState`: what adapters keep between runs (event de-duplication, meta values).
 
-:class:`Store` is all three plus a lifecycle. Every backend (SQLite, in memory) passes the
+:class:`Store` is all three plus a lifecycle. Every backend (SQLite, PostgreSQL, in memory) passes the
 contract suites in ``tests/store/``, one per port.
 """
 
@@ -188,7 +188,9 @@ class Store(PollStore, DigestStore, PlatformState):
 
     @abstractmethod
     async def open(self) -> None:
-        """Connect and bring the schema up to date."""
+        """Connect and check the schema: SQLite brings its file up to date, PostgreSQL refuses a schema that is
+        behind (``debatebot db upgrade`` migrates it); both refuse one newer than the code (:mod:`bot.store.schema`).
+        """
 
     @abstractmethod
     async def close(self) -> None:

@@ -1,4 +1,4 @@
-"""Numbered SQL migrations, tracked with ``PRAGMA user_version``."""
+"""Numbered SQL migrations: the SQLite ones, tracked with ``PRAGMA user_version``, and the loader both backends use."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from importlib import resources
 
 from bot.core.ports import StoreError
+from bot.store.schema import SchemaError, SchemaState
 
 logger = logging.getLogger(__name__)
 
@@ -22,9 +23,9 @@ class Migration:
     sql: str
 
 
-def load_migrations() -> list[Migration]:
-    """The migration files shipped in ``bot/store/migrations``, in order, numbered 1, 2, 3… without gaps."""
-    folder = resources.files("bot.store") / "migrations"
+def load_migrations(folder_name: str = "migrations") -> list[Migration]:
+    """The migration files shipped in ``bot/store/<folder_name>``, in order, numbered 1, 2, 3… without gaps."""
+    folder = resources.files("bot.store") / folder_name
     found = []
     for entry in folder.iterdir():
         match = _NAME.match(entry.name)
@@ -50,7 +51,7 @@ def split_statements(sql: str) -> list[str]:
     return statements
 
 
-def _version(db: sqlite3.Connection) -> int:
+def sqlite_version(db: sqlite3.Connection) -> int:
     row = db.execute("PRAGMA user_version").fetchone()
     return int(row[0]) if row else 0
 
@@ -66,18 +67,15 @@ def migrate(db: sqlite3.Connection, migrations: list[Migration] | None = None) -
     """
     migrations = load_migrations() if migrations is None else migrations
     latest = migrations[-1].version if migrations else 0
-    current = _version(db)
+    current = sqlite_version(db)
     if current > latest:
-        raise StoreError(
-            f"the database schema is version {current}, newer than this debatebot knows ({latest}); "
-            "upgrade debatebot or point DATABASE_URL at another file"
-        )
+        raise SchemaError(SchemaState(current, latest), other="file")
     for migration in migrations:
         if migration.version <= current:
             continue
         db.execute("BEGIN IMMEDIATE")
         try:
-            current = _version(db)
+            current = sqlite_version(db)
             if migration.version <= current:
                 db.execute("ROLLBACK")
                 continue

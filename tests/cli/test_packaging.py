@@ -1,4 +1,4 @@
-"""The wheel ships the knowledge base and the migrations, so an installed bot works outside the checkout."""
+"""The wheel ships the knowledge base and both sets of migrations, so an installed bot works outside the checkout."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ SHIPPED = [
     "bot/_knowledge/polls.yaml",
     "bot/_knowledge/sources.yaml",
     "bot/store/migrations/0001_initial.sql",
+    "bot/store/pg_migrations/0001_initial.sql",
 ]
 
 

@@ -1,8 +1,8 @@
 """Store fixtures: one opened store per backend, closed after each test.
 
-A backend is a factory ``tmp_path -> async context manager yielding an opened Store``.
-Add PostgreSQL by appending a ``pytest.param(postgres_backend, id="postgres")`` to
-``BACKENDS`` (for example with a fresh schema per test, dropped on exit).
+A backend is a factory ``tmp_path -> async context manager yielding an opened Store``. PostgreSQL runs in a
+fresh schema per test, dropped on exit; without a server its tests are skipped (failed on CI), see
+:mod:`tests.services`.
 """
 
 from __future__ import annotations
@@ -15,7 +15,10 @@ import pytest
 
 from bot.core.ports import Store
 from bot.store.memory import MemoryStore
+from bot.store.postgres import PostgresStore
 from bot.store.sqlite import SQLiteStore
+from tests.postgres import fresh_schema
+from tests.services import postgres_url
 
 Backend = Callable[[Path], AbstractAsyncContextManager[Store]]
 
@@ -42,9 +45,22 @@ async def memory_backend(tmp_path: Path) -> AsyncIterator[Store]:
         await store.close()
 
 
+@asynccontextmanager
+async def postgres_backend(tmp_path: Path) -> AsyncIterator[Store]:
+    """PostgreSQL in a schema of its own, migrated on open, with a pool of several connections."""
+    async with fresh_schema(postgres_url()) as url:
+        store = PostgresStore(url, min_size=1, max_size=4, upgrade=True)
+        await store.open()
+        try:
+            yield store
+        finally:
+            await store.close()
+
+
 BACKENDS = [
     pytest.param(sqlite_backend, id="sqlite"),
     pytest.param(memory_backend, id="memory"),
+    pytest.param(postgres_backend, id="postgres"),
 ]
 
 
