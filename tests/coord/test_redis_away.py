@@ -20,15 +20,15 @@ from bot.knowledge.base import KnowledgeBase
 from bot.settings import Settings
 from tests.conftest import Chat, FakeClock
 from tests.coord.conftest import MakeCoordination
-from tests.coord.proxy import RedisProxy
 from tests.coord.test_redis_redraw import Message, attach, new_poll
+from tests.proxy import TcpProxy
 
 LINK_LOGGER = "bot.coord.redis_link"
 
 
 @pytest.fixture
-async def proxy(redis_server: str) -> AsyncIterator[RedisProxy]:
-    server = RedisProxy(redis_server)
+async def proxy(redis_server: str) -> AsyncIterator[TcpProxy]:
+    server = TcpProxy(redis_server)
     await server.start()
     yield server
     await server.stop()
@@ -36,7 +36,7 @@ async def proxy(redis_server: str) -> AsyncIterator[RedisProxy]:
 
 @pytest.fixture
 async def app(
-    tmp_path: Path, clock: FakeClock, kb: KnowledgeBase, make_coordination: MakeCoordination, proxy: RedisProxy
+    tmp_path: Path, clock: FakeClock, kb: KnowledgeBase, make_coordination: MakeCoordination, proxy: TcpProxy
 ) -> AsyncIterator[App]:
     """One bot process whose Redis is reached through the proxy (a 0.3 s timeout, pinged every 0.2 s while away)."""
     settings = Settings(_env_file=None, database_url=f"sqlite:///{tmp_path / 'bot.db'}")  # type: ignore[call-arg]
@@ -69,7 +69,7 @@ async def until(condition: object, seconds: float = 3.0) -> None:
 
 
 async def test_redis_stopped_for_a_while_loses_no_vote_and_the_bot_shares_again_when_it_is_back(
-    app: App, proxy: RedisProxy, clock: FakeClock, redis: Redis, prefix: str, caplog: pytest.LogCaptureFixture
+    app: App, proxy: TcpProxy, clock: FakeClock, redis: Redis, prefix: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     """The issue's "Redis stopped for 10 s", scaled to about 1 s of 0.2 s pings: the same transitions."""
     caplog.set_level(logging.INFO, logger=LINK_LOGGER)
@@ -112,7 +112,7 @@ async def test_redis_stopped_for_a_while_loses_no_vote_and_the_bot_shares_again_
 
 
 async def test_a_redis_that_stops_answering_costs_a_vote_at_most_the_timeout(
-    app: App, proxy: RedisProxy, clock: FakeClock, caplog: pytest.LogCaptureFixture
+    app: App, proxy: TcpProxy, clock: FakeClock, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.WARNING, logger=LINK_LOGGER)
     poll = await new_poll(app, clock)
@@ -132,7 +132,7 @@ async def test_a_bot_started_while_redis_is_away_serves_on_its_own(
     clock: FakeClock,
     kb: KnowledgeBase,
     make_coordination: MakeCoordination,
-    proxy: RedisProxy,
+    proxy: TcpProxy,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.INFO, logger=LINK_LOGGER)
@@ -154,7 +154,7 @@ async def test_a_bot_started_while_redis_is_away_serves_on_its_own(
 
 
 async def test_connections_from_before_redis_went_away_are_not_used_after_it_is_back(
-    app: App, proxy: RedisProxy, clock: FakeClock, caplog: pytest.LogCaptureFixture
+    app: App, proxy: TcpProxy, clock: FakeClock, caplog: pytest.LogCaptureFixture
 ) -> None:
     """Redis restarted: the pooled connections to the old one are dead, and must not make Redis look away again."""
     caplog.set_level(logging.INFO, logger=LINK_LOGGER)

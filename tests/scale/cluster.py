@@ -13,6 +13,9 @@ from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.core.models import Voter
+from bot.store.factory import store_at
+
 REPO = Path(__file__).resolve().parents[2]
 START_WITHIN = 60.0
 STOP_WITHIN = 15.0
@@ -116,3 +119,13 @@ async def wait_until(condition: Callable[[], object], within: float, step: float
         if time.monotonic() > deadline:
             return False
         await asyncio.sleep(step)
+
+
+async def voters(database_url: str, poll_id: int) -> list[Voter]:
+    """Who voted for what in the poll, read from the shared database."""
+    store = store_at(database_url)
+    await store.open()
+    try:
+        return await store.voters(poll_id=poll_id)
+    finally:
+        await store.close()

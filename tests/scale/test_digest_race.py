@@ -1,16 +1,21 @@
 """Three schedulers on one database, 1,000 channels due in the same minute, two of them dying mid-run.
 
-Each scheduler is a separate :class:`~bot.app.App` with its own connection to the shared database, as three
-processes would be. One dies right after claiming a run (before posting it), one right after posting (before
-recording it). When their claims' lease runs out, a live scheduler takes both over: it posts the first (nothing
-was posted) and only records the second (the platform already shows it). Exactly 1,000 digests go out.
+Each scheduler is a separate :class:`~bot.app.App` with its own connection to the shared database (a SQLite file,
+or PostgreSQL), as three processes would be. One dies right after claiming a run (before posting it), one right
+after posting (before recording it). When their claims' lease runs out, a live scheduler takes both over: it posts
+the first (nothing was posted) and only records the second (the platform already shows it). Exactly 1,000 digests
+go out.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
 
 from bot.app import App, build_app
 from bot.core.models import ChannelRef, Poll, RunStatus
@@ -20,6 +25,7 @@ from bot.core.scheduler import LEASE
 from bot.knowledge.base import KnowledgeBase
 from bot.settings import Settings
 from tests.conftest import FakeClock
+from tests.scale.conftest import upgraded_schema
 
 CHANNELS = 1000
 NINE = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -69,9 +75,20 @@ async def tick_until_dead(app: App) -> BaseException | None:
     return None
 
 
+@pytest.fixture(params=["sqlite", "postgres"])
+async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """One SQLite file, or one PostgreSQL schema (upgraded once, as a deploy does), shared by the three."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'shared.db'}"
+    else:
+        async with upgraded_schema() as url:
+            yield url
+
+
 async def test_1000_digests_due_at_once_are_posted_once_by_three_schedulers_two_of_which_die(
-    settings: Settings, clock: FakeClock, kb: KnowledgeBase
+    database_url: str, clock: FakeClock, kb: KnowledgeBase
 ) -> None:
+    settings = Settings(_env_file=None, database_url=database_url)  # type: ignore[call-arg]
     platform = Platform()
     apps = [build_app(settings, clock=clock, kb=kb) for _ in range(3)]
     for app, die in zip(apps, ("after claiming", "after posting", None), strict=True):

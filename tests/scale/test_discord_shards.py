@@ -1,5 +1,5 @@
-"""Discord shards split over three processes on one database: one of them syncs the commands, and a ``kill -9``
-of the one running the busy guild's shard loses no answered click.
+"""Discord shards split over three processes on one PostgreSQL database (and one Redis): one of them syncs the
+commands, and a ``kill -9`` of the one running the busy guild's shard loses no answered click.
 
 The fake Discord routes a guild's events to the session that runs its shard, ``(guild_id >> 22) % shard_count``,
 as Discord does. Members click a poll's buttons in waves; 10 % of the clicks are delivered twice (as after a
@@ -17,11 +17,10 @@ import re
 import time
 from pathlib import Path
 
-from bot.core.models import Voter
-from bot.store.sqlite import SQLiteStore
 from tests.adapters.discord import payloads as p
 from tests.adapters.discord.fake_discord import Actor, FakeDiscord, Interaction, Message, buttons
-from tests.scale.cluster import Bot, started, wait_until
+from tests.scale.cluster import Bot, started, voters, wait_until
+from tests.scale.conftest import SharedRedis
 
 SHARDS = 3
 CLICKS = 1500
@@ -61,29 +60,22 @@ def tally_shown(message: Message) -> dict[str, int]:
     return {label: int(votes.replace(",", "")) for label, votes in found}
 
 
-async def voters(database: Path, poll_id: int) -> list[Voter]:
-    store = SQLiteStore(database)
-    await store.open()
-    try:
-        return await store.voters(poll_id=poll_id)
-    finally:
-        await store.close()
-
-
 async def settle(clicks: list[Interaction], within: float = 30.0) -> None:
     """Until every click has had an answer attempt (a vote's answer needs no deferral, so that is the answer)."""
     await wait_until(lambda: all(c.callbacks for c in clicks), within)
 
 
-async def test_three_shard_processes_lose_no_answered_click_through_duplicates_and_a_kill(tmp_path: Path) -> None:
-    database = tmp_path / "shared.db"
+async def test_three_shard_processes_lose_no_answered_click_through_duplicates_and_a_kill(
+    tmp_path: Path, shared_database: str, shared_redis: SharedRedis
+) -> None:
     fake = FakeDiscord(token=TOKEN)
     async with fake, contextlib.AsyncExitStack() as stack:
 
         def settings(shard: int) -> dict[str, str]:
             return {
                 **fake.env(),
-                "DATABASE_URL": f"sqlite:///{database}",
+                "DATABASE_URL": shared_database,
+                **shared_redis.settings(),
                 "DISCORD_SHARD_COUNT": str(SHARDS),
                 "DISCORD_SHARD_IDS": str(shard),
                 "RATE_LIMIT_COMMANDS": "1000000",
@@ -117,10 +109,9 @@ async def test_three_shard_processes_lose_no_answered_click_through_duplicates_a
             clicks += await send_clicks(fake, poll, custom_ids, first)
             await settle(clicks[-WAVE:])
         await settle(clicks)
-        await asyncio.sleep(5)  # the last redraw (every 2 s per poll)
 
         answered = [c for c in clicks if any(status == 200 for status, _, _ in c.callbacks)]
-        counted = {v.user_id: v.option_key for v in await voters(database, poll_id)}
+        counted = {v.user_id: v.option_key for v in await voters(shared_database, poll_id)}
         assert CLICKS * 0.8 < len(answered) < CLICKS, "the clicks in flight at the kill went unanswered"
         number = {c.id: n for n, c in enumerate(clicks)}
         missing = [c.id for c in answered if str(MEMBERS + number[c.id]) not in counted]
@@ -129,6 +120,7 @@ async def test_three_shard_processes_lose_no_answered_click_through_duplicates_a
         in_db = {label: 0 for label in labels.values()}
         for option in counted.values():
             in_db[labels[option]] += 1
+        await wait_until(lambda: tally_shown(fake.messages[poll.id]) == in_db, 30)  # the last redraw
         assert tally_shown(fake.messages[poll.id]) == in_db, "the poll message shows the database's tally"
         assert [scope for scope, _ in fake.command_puts] == ["global"], "commands synced once, by shard 0's process"
         for bot in bots.values():

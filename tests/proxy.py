@@ -1,4 +1,4 @@
-"""A TCP proxy to the test Redis that a test can stop, make hang, and start again on the same port."""
+"""A TCP proxy to a test server (Redis, PostgreSQL) that a test can stop, make hang, and start again on its port."""
 
 from __future__ import annotations
 
@@ -7,16 +7,20 @@ import contextlib
 from urllib.parse import urlsplit, urlunsplit
 
 
-class RedisProxy:
-    """Forwards 127.0.0.1:``port`` to the Redis at ``target``.
+class TcpProxy:
+    """Forwards 127.0.0.1:``port`` to the server at ``target`` (a URL).
 
-    :meth:`stop` closes the listener and every connection (Redis stopped); :meth:`hang` keeps accepting but forwards
-    nothing (a Redis, or a network, that stopped answering); :meth:`start` serves again on the same port.
+    :meth:`stop` closes the listener and every connection (the server stopped or restarted); :meth:`hang` keeps
+    accepting but forwards nothing (a server, or a network, that stopped answering); :meth:`start` serves again on
+    the same port.
     """
 
     def __init__(self, target: str) -> None:
         parts = urlsplit(target)
-        self._target = (parts.hostname or "127.0.0.1", parts.port or 6379)
+        self._target = (
+            parts.hostname or "127.0.0.1",
+            parts.port or {"postgresql": 5432, "postgres": 5432}.get(parts.scheme, 6379),
+        )
         self._parts = parts
         self._server: asyncio.Server | None = None
         self._pipes: set[asyncio.Task[None]] = set()
