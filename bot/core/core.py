@@ -15,7 +15,7 @@ from bot.core.commands.polls import PollCommands
 from bot.core.coordination import LocalRateLimit, RateLimit
 from bot.core.errors import UserError
 from bot.core.parsing import validate_args
-from bot.core.ports import StoreBusy, StoreFull
+from bot.core.ports import StoreBusy, StoreError, StoreFull
 from bot.core.ratelimit import RateLimiter
 from bot.core.redraw import Redrawer
 from bot.core.registry import Command, Registry
@@ -174,6 +174,12 @@ class Core:
             return error_reply(
                 "The bot cannot save anything right now (its disk is full); nothing was changed. "
                 "An operator has been told; please try again later."
+            )
+        except StoreError as exc:  # the database went away (a restart, a network cut): nothing to do but wait
+            logger.warning("command /%s: the database cannot be used right now (%s)", request.command, exc)
+            return error_reply(
+                "The bot cannot reach its database right now, so this may not have been saved. "
+                "Please try again in a moment."
             )
         except Exception:
             logger.exception("command /%s failed", request.command)

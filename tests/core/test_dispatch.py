@@ -6,8 +6,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from bot.app import App, build_app
 from bot.core.actions import Action
+from bot.core.ports import StoreError
 from bot.core.reply import Reply
 from bot.core.request import Request
 from bot.knowledge.base import KnowledgeBase
@@ -158,3 +161,24 @@ def test_the_core_never_imports_a_platform_sdk() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+async def test_a_database_that_went_away_gets_a_plain_answer_and_the_core_keeps_running(
+    app: App, chat: Chat, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    poll = (await chat.say("/poll Q? | A | B")).poll
+    assert poll is not None
+
+    async def gone(**_: object) -> object:
+        raise StoreError("lost the connection to PostgreSQL at db:5432 (Connection refused)")
+
+    monkeypatch.setattr(app.store, "cast_vote", gone)
+    answer = await chat.press(f"vote:{poll.poll_id}:{poll.options[0].key}")
+    assert answer.error
+    assert answer.fallback.strip() == (
+        "The bot cannot reach its database right now, so this may not have been saved. Please try again in a moment."
+    )
+    assert "Traceback" not in caplog.text
+    assert "the database cannot be used right now" in caplog.text
+    monkeypatch.undo()
+    assert not (await chat.press(f"vote:{poll.poll_id}:{poll.options[0].key}")).error
