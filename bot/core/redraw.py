@@ -27,7 +27,7 @@ from collections.abc import Callable, Mapping
 from bot.core.clock import Clock
 from bot.core.coordination import LocalRedrawTokens, RedrawTokens, RedrawTurn
 from bot.core.polls import poll_view
-from bot.core.ports import PollStore
+from bot.core.ports import PollStore, StoreError
 from bot.core.publisher import Publisher
 from bot.core.reply import PollView
 from bot.core.telemetry import Telemetry, request_id
@@ -62,6 +62,8 @@ class Redrawer:
         self._telemetry = telemetry or Telemetry()
         self._tokens = tokens or LocalRedrawTokens()
         self._wanted: set[int] = set()
+        self._failing: set[int] = set()
+        """Polls whose last redraw failed because the database was away (warned about once, retried)."""
         self._last_start: dict[int, float] = {}
         self._drawn: OrderedDict[int, PollView] = OrderedDict()
         self._platform: dict[int, str] = {}
@@ -98,8 +100,17 @@ class Redrawer:
                 shown, edited = None, True
                 try:
                     shown, edited = await self._redraw(poll_id, turn.shown)
+                except StoreError as exc:  # the database is away for now: try again each interval until it is back
+                    if poll_id not in self._failing:
+                        logger.warning("could not redraw poll #%d (%s); trying again every interval", poll_id, exc)
+                    self._failing.add(poll_id)
+                    self._wanted.add(poll_id)
                 except Exception:
                     logger.exception("could not redraw the message of poll #%d", poll_id)
+                else:
+                    if poll_id in self._failing:
+                        self._failing.discard(poll_id)
+                        logger.info("poll #%d redrawn again", poll_id)
                 await self._tokens.done(poll_id, turn, shown, edited=edited)
         finally:
             self._tasks.pop(poll_id, None)
@@ -126,6 +137,9 @@ class Redrawer:
     async def _learn_platform(self, poll_id: int) -> None:
         try:
             poll = await self._polls.get_poll(poll_id=poll_id)
+        except StoreError as exc:
+            logger.warning("could not read poll #%d (%s)", poll_id, exc)
+            return
         except Exception:
             logger.exception("could not read poll #%d", poll_id)
             return

@@ -57,9 +57,27 @@ def shard_ids(settings: Settings) -> list[int] | None:
     return None
 
 
+QUIET_TRACEBACKS = ("asyncpg.pool",)
+"""Libraries whose expected failures come with a traceback: asyncpg's pool logs one every time it cannot reconnect
+while PostgreSQL is down (a restart), which buries the one line that matters."""
+
+
+class OneLineFailures(logging.Filter):
+    """Turns a traceback attached to a warning from :data:`QUIET_TRACEBACKS` into its last line, in the message."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.name.startswith(QUIET_TRACEBACKS) and record.exc_info and record.levelno < logging.ERROR:
+            failure = record.exc_info[1]
+            record.msg = f"{record.getMessage()} ({type(failure).__name__}: {failure})"
+            record.args = None
+            record.exc_info = record.exc_text = None
+        return True
+
+
 def configure_logging(settings: Settings) -> None:
     """Log to standard error at ``LOG_LEVEL`` in ``LOG_FORMAT``, with every secret redacted (call once at start)."""
     handler = logging.StreamHandler()
+    handler.addFilter(OneLineFailures())
     if settings.log_format == "json":
         handler.setFormatter(JsonFormatter(shard_ids(settings)))
     else:
@@ -68,4 +86,4 @@ def configure_logging(settings: Settings) -> None:
     install_redaction(settings.secret_values())
 
 
-__all__ = ["TEXT_FORMAT", "JsonFormatter", "configure_logging", "shard_ids"]
+__all__ = ["TEXT_FORMAT", "JsonFormatter", "OneLineFailures", "configure_logging", "shard_ids"]

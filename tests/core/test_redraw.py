@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+from typing import Any
 
 import pytest
 
 from bot.app import App
 from bot.core.models import ChannelRef, NewPoll, OptionRecord, Poll
+from bot.core.ports import StoreError
 from bot.core.redraw import Redrawer
 from bot.core.reply import PollView
 from tests.conftest import FakeClock
@@ -132,3 +134,32 @@ async def test_polls_of_a_platform_not_running_here_are_left_alone(app: App, clo
     redrawer.request(poll.id, 999)  # no publisher for "test"; no such poll
     await redrawer.flush()
     assert redrawer.redraws == 0
+
+
+async def test_a_redraw_the_database_could_not_serve_is_tried_again_until_it_is_back(
+    app: App, clock: FakeClock, drawn: Drawn, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    poll = await new_poll(app, clock)
+    await app.store.cast_vote(poll_id=poll.id, user_id="u1", option_key="a", now=clock.now())
+    real = app.store.poll_snapshot
+    outage = 3
+
+    async def away_for_a_while(**kwargs: Any) -> Any:
+        nonlocal outage
+        if outage:
+            outage -= 1
+            raise StoreError("lost the connection to PostgreSQL at db:5432 (Connection refused)")
+        return await real(**kwargs)
+
+    monkeypatch.setattr(app.store, "poll_snapshot", away_for_a_while)
+    app.redrawer.interval = 0.15  # the poll's platform (and so its interval) is known only once it is read
+    app.redrawer.request(poll.id)  # no vote comes after this one: the retries alone must draw it
+    for _ in range(100):
+        if drawn.views:
+            break
+        await asyncio.sleep(0.05)
+    assert [v.total_votes for v in drawn.views] == [1]
+    assert outage == 0
+    warnings = [r for r in caplog.records if "could not redraw poll" in r.getMessage()]
+    assert len(warnings) == 1, "warned once for the outage, not at every retry"
+    assert not any(r.exc_info for r in caplog.records), "no traceback for a database that is away"

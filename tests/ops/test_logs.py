@@ -8,14 +8,17 @@ import json
 import logging
 import os
 import re
+import sys
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from bot.app import App
+from bot.core.reply import Reply
+from bot.core.request import Request
 from bot.logredact import install_redaction
-from bot.ops.logs import JsonFormatter, shard_ids
+from bot.ops.logs import TEXT_FORMAT, JsonFormatter, OneLineFailures, shard_ids
 from bot.settings import Settings
 from tests.conftest import Chat
 
@@ -70,7 +73,12 @@ def test_a_record_is_one_json_object_with_time_level_logger_process_and_no_reque
 async def test_a_failure_while_handling_a_request_carries_its_request_id_and_traceback(
     app: App, chat: Chat, json_lines: JsonLines
 ) -> None:
-    await app.store.close()  # every command that reads the database now fails inside the core
+    async def broken(request: Request) -> Reply:
+        raise RuntimeError("disk on fire")
+
+    command = app.core.registry.get("polls")
+    assert command is not None
+    object.__setattr__(command, "handler", broken)  # /polls now fails inside the core
     first = await chat.say("/polls")
     second = await chat.say("/polls")
     assert first.error
@@ -81,7 +89,7 @@ async def test_a_failure_while_handling_a_request_carries_its_request_id_and_tra
     assert all(re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]+", i) for i in ids)
     assert ids[0] != ids[1], "each request has its own id"
     assert all(e["level"] == "ERROR" and e["logger"] == "bot.core.core" for e in failures)
-    assert "StoreError: the store is not open" in failures[0]["exc_info"]
+    assert "RuntimeError: disk on fire" in failures[0]["exc_info"]
     assert failures[0]["exc_info"].startswith("Traceback")
     logging.getLogger("bot.test").info("after the requests")
     assert json_lines.records()[-1]["request_id"] is None
@@ -115,3 +123,24 @@ def test_tokens_interaction_tokens_and_response_urls_never_reach_a_json_line(jso
         assert secret not in json_lines.text
     assert "/interactions/123/[redacted]/callback" in entries[1]["message"]
     assert "[redacted]" in entries[4]["exc_info"]
+
+
+def test_asyncpg_reconnect_warnings_are_one_line_and_other_tracebacks_are_kept() -> None:
+    def record(name: str, level: int) -> logging.LogRecord:
+        try:
+            raise ConnectionRefusedError(111, "Connect call failed ('127.0.0.1', 5432)")
+        except ConnectionRefusedError:
+            made = logging.LogRecord(
+                name, level, __file__, 1, "Failed to restore the pool %s", ("floor",), sys.exc_info()
+            )
+        OneLineFailures().filter(made)
+        return made
+
+    formatter = logging.Formatter(TEXT_FORMAT)
+    quiet = formatter.format(record("asyncpg.pool", logging.WARNING))
+    assert "Traceback" not in quiet
+    assert quiet.endswith(
+        "Failed to restore the pool floor (ConnectionRefusedError: [Errno 111] Connect call failed ('127.0.0.1', 5432))"
+    )
+    assert "Traceback" in formatter.format(record("asyncpg.pool", logging.ERROR)), "an error keeps its traceback"
+    assert "Traceback" in formatter.format(record("bot.core", logging.WARNING)), "our own warnings keep theirs"

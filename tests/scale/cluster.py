@@ -42,7 +42,7 @@ class Bot:
         return self.process.returncode is None
 
     def output(self) -> str:
-        return self.log.read_text(errors="replace")[-4000:]
+        return self.log.read_text(errors="replace")[-20000:]
 
     def check_alive(self) -> None:
         if not self.alive:
