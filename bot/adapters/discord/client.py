@@ -52,7 +52,7 @@ class DebateClient(discord.Client):
         self.core = app.core
         self.settings = app.settings
         self.autocomplete = Autocomplete(app.kb, app.core.services.names)
-        self.poll_messages = PollMessages(self)
+        self.poll_messages = PollMessages(self, app.store)
         self.refresh_interval = refresh_interval
         self.responder = Responder(app.store, app.redrawer, defer_after=defer_after, telemetry=telemetry)
 
@@ -128,6 +128,9 @@ class DebateClient(discord.Client):
             if stopping or action is None:
                 await self.responder.refuse(interaction, RESTARTING if stopping else UNKNOWN_COMPONENT)
                 return
+            message = interaction.message
+            if message is not None and interaction.channel_id is not None and not message.flags.ephemeral:
+                self.poll_messages.clicked(action.poll_id, interaction.channel_id, message.id)
             request = action_to_request(interaction, action, self.core.registry)
             await self.responder.answer(interaction, self.core.handle(request), defer_ephemeral=True)
 

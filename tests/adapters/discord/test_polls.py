@@ -47,6 +47,21 @@ async def test_a_vote_is_confirmed_privately_and_the_poll_message_redrawn(fake: 
     assert "your vote stays" in unescape(again.content or "")
 
 
+async def test_a_poll_whose_message_was_never_stored_is_found_by_its_button_and_redrawn(
+    fake: FakeDiscord, bot: RunningBot
+) -> None:
+    """As after a process died between posting a poll and storing where it went."""
+    message = await new_poll(fake)
+    await bot.settle()
+    await bot.app.store.set_poll_message(poll_id=1, message_ref="")
+    await fake.answer(await fake.click(message, button(message, "USA"), BOB))
+    await bot.settle()
+    assert "1 vote · open" in message_text(message)
+    poll = await bot.app.store.get_poll(poll_id=1)
+    assert poll is not None
+    assert poll.message_ref == f"{message.channel_id}:{message.id}", "stored again, for the next process"
+
+
 async def test_a_preset_vote_says_who_leans_your_way(fake: FakeDiscord, bot: RunningBot) -> None:
     message = await fake.answer(await fake.slash("poll", ALICE, question="whos-losing"))
     assert "Who's losing the AI race?" in unescape(message_text(message))
