@@ -7,7 +7,7 @@ import asyncio
 import sys
 from collections.abc import Awaitable, Callable
 
-from bench import core_votes, crash, discord_clicks, slack_clicks
+from bench import core_votes, crash, discord_clicks, scale_out, slack_clicks
 from bench.report import Report
 
 PARTS: dict[str, Callable[[Report], Awaitable[None]]] = {
@@ -15,6 +15,7 @@ PARTS: dict[str, Callable[[Report], Awaitable[None]]] = {
     "discord": discord_clicks.run,
     "slack": slack_clicks.run,
     "crash": crash.run,
+    "scale": scale_out.run,
 }
 
 
