@@ -27,13 +27,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import aiohttp
-
 from bench.report import Report, percentile
 from bot.store.factory import store_at
 from tests.adapters.slack import payloads
 from tests.adapters.slack.fake_slack import BOT_TOKEN, SIGNING_SECRET, FakeSlack
-from tests.adapters.slack.sender import SignedSender
+from tests.adapters.slack.sender import PooledSender
 from tests.postgres import fresh_schema
 from tests.scale.cluster import Bot, free_port, listening, started, wait_until
 
@@ -55,15 +53,6 @@ def reachable(url: str) -> bool:
 def cpu_seconds(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
-
-
-class PooledSender(SignedSender):
-    def __init__(self, url: str, secret: str) -> None:
-        self.url = url
-        self.secret = secret
-        self.session = aiohttp.ClientSession(
-            connector=aiohttp.TCPConnector(limit=IN_FLIGHT), timeout=aiohttp.ClientTimeout(total=30)
-        )
 
 
 @dataclass
@@ -109,7 +98,10 @@ async def burst(processes: int, database_url: str, redis_url: str, folder: Path)
                 bots.append(await stack.enter_async_context(started(f"{processes}-{n}", settings, folder)))
             for bot, port in zip(bots, ports, strict=True):
                 await listening(bot, port)
-            senders = [PooledSender(f"http://127.0.0.1:{port}/slack/events", SIGNING_SECRET) for port in ports]
+            senders = [
+                PooledSender(f"http://127.0.0.1:{port}/slack/events", SIGNING_SECRET, connections=IN_FLIGHT, timeout=30)
+                for port in ports
+            ]
             for sender in senders:
                 stack.push_async_callback(sender.close)
             _, url = fake.new_response_url()

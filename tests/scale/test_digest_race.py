@@ -88,7 +88,7 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
 async def test_1000_digests_due_at_once_are_posted_once_by_three_schedulers_two_of_which_die(
     database_url: str, clock: FakeClock, kb: KnowledgeBase
 ) -> None:
-    settings = Settings(_env_file=None, database_url=database_url)  # type: ignore[call-arg]
+    settings = Settings(_env_file=None, database_url=database_url)
     platform = Platform()
     apps = [build_app(settings, clock=clock, kb=kb) for _ in range(3)]
     for app, die in zip(apps, ("after claiming", "after posting", None), strict=True):

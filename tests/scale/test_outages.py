@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -38,6 +39,18 @@ def through(proxy: TcpProxy, url: str) -> str:
 async def readiness(ops: str) -> tuple[int, dict[str, Any]]:
     status, _, body = await get(f"{ops}/readyz")
     return status, json.loads(body)
+
+
+async def readiness_until(ops: str, condition: Callable[[int, dict[str, str]], bool], within: float = 15.0) -> bool:
+    """Ask ``/readyz`` every half second until ``condition(status, checks)`` holds; ``False`` after ``within`` s."""
+    deadline = time.monotonic() + within
+    while True:
+        status, verdict = await readiness(ops)
+        if condition(status, verdict["checks"]):
+            return True
+        if time.monotonic() > deadline:
+            return False
+        await asyncio.sleep(0.5)
 
 
 async def test_redis_away_then_postgres_restarted_readyz_says_so_the_bot_recovers_and_loses_nothing(
@@ -103,10 +116,7 @@ async def test_redis_away_then_postgres_restarted_readyz_says_so_the_bot_recover
             assert verdict["checks"]["redis"] != "ok"
             await votes_for(REDIS_AWAY / 2, "NOREDIS2")
             await redis.start()
-            deadline = time.monotonic() + 15
-            while (await readiness(ops))[1]["checks"]["redis"] != "ok":
-                assert time.monotonic() < deadline, "Redis is used again once it is back"
-                await asyncio.sleep(0.5)
+            assert await readiness_until(ops, lambda status, checks: checks["redis"] == "ok"), "Redis used again"
 
             await postgres.stop()  # PostgreSQL restarted: every connection cut, none for a while
             await votes_for(POSTGRES_AWAY / 2, "NOPG")
@@ -115,10 +125,7 @@ async def test_redis_away_then_postgres_restarted_readyz_says_so_the_bot_recover
             assert verdict["checks"]["database"] != "ok"
             await votes_for(POSTGRES_AWAY / 2, "NOPG2")
             await postgres.start()
-            deadline = time.monotonic() + 15
-            while (await readiness(ops))[0] != 200:
-                assert time.monotonic() < deadline, "ready again once PostgreSQL is back"
-                await asyncio.sleep(0.5)
+            assert await readiness_until(ops, lambda status, checks: status == 200), "ready once PostgreSQL is back"
             await votes_for(1.0, "AFTER")
             bot.check_alive()
 

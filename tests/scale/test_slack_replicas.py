@@ -26,7 +26,7 @@ import aiohttp
 from tests.adapters.slack import payloads
 from tests.adapters.slack.fake_slack import BOT_TOKEN, SIGNING_SECRET, FakeSlack
 from tests.adapters.slack.fake_socket import Answer
-from tests.adapters.slack.sender import SignedSender
+from tests.adapters.slack.sender import PooledSender
 from tests.scale.cluster import Bot, free_port, listening, started, voters, wait_until
 from tests.scale.conftest import SharedRedis
 
@@ -45,21 +45,10 @@ REDRAW_INTERVAL = 2.0
 FINAL_DRAW_WITHIN = 30.0
 
 
-class PooledSender(SignedSender):
-    """Signed requests through a pool of :data:`IN_FLIGHT` connections, as a load balancer keeps them."""
-
-    def __init__(self, url: str, secret: str) -> None:
-        self.url = url
-        self.secret = secret
-        self.session = aiohttp.ClientSession(
-            connector=aiohttp.TCPConnector(limit=IN_FLIGHT), timeout=aiohttp.ClientTimeout(total=10)
-        )
-
-
 class Replica:
     def __init__(self, bot: Bot, port: int) -> None:
         self.bot = bot
-        self.sender = PooledSender(f"http://127.0.0.1:{port}/slack/events", SIGNING_SECRET)
+        self.sender = PooledSender(f"http://127.0.0.1:{port}/slack/events", SIGNING_SECRET, connections=IN_FLIGHT)
 
     async def deliver(self, payload: dict[str, Any]) -> Answer:
         try:
