@@ -22,6 +22,7 @@ from typing import Any
 import asyncpg
 
 from bot.core.ports import Store, StoreError
+from bot.core.telemetry import StoreUsage
 from bot.store.postgres_errors import connect_error, translated
 from bot.store.postgres_schema import Connection, require_current
 from bot.store.postgres_schema import upgrade as upgrade_schema
@@ -95,6 +96,8 @@ class PostgresBase(Store):
         self.schema: SchemaState | None = None
         """What :meth:`open` found: the version before any upgrade, and the one this code expects."""
         self._pool: asyncpg.Pool | None = None
+        self._in_use = 0
+        self._waiting = 0
 
     async def open(self) -> None:
         """Connect and check the schema (or, with ``upgrade=True``, bring it up to date).
@@ -145,14 +148,28 @@ class PostgresBase(Store):
         pool = self._pool
         if pool is None:
             raise StoreError("the store is not open")
+        waiting = True
+        self._waiting += 1
         try:
             async with pool.acquire(timeout=ACQUIRE_TIMEOUT) as conn:
-                yield conn
+                waiting, self._waiting, self._in_use = False, self._waiting - 1, self._in_use + 1
+                try:
+                    yield conn
+                finally:
+                    self._in_use -= 1
         except _CONNECT_ERRORS as exc:
             problem = translated(exc, self.url)
             if problem is exc:
                 raise
             raise problem from exc
+        finally:
+            if waiting:  # never got a connection (timed out, cancelled, the server away)
+                self._waiting -= 1
+
+    def usage(self) -> StoreUsage:
+        """The pool's connections, those running an operation, and the operations waiting for one (for /metrics)."""
+        size = self._pool.get_size() if self._pool is not None else 0
+        return StoreUsage(size=size, in_use=self._in_use, waiting=self._waiting)
 
     @asynccontextmanager
     async def _snapshot(self) -> AsyncIterator[Connection]:

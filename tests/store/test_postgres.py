@@ -16,6 +16,7 @@ import pytest
 
 from bot.core.models import VoteOutcome
 from bot.core.ports import StoreError
+from bot.core.telemetry import StoreUsage
 from bot.store.migrations import Migration
 from bot.store.postgres import PostgresStore
 from bot.store.postgres_schema import postgres_migrations, upgrade
@@ -274,3 +275,28 @@ async def test_an_unreachable_server_is_named_without_the_password(min_size: int
     message = str(info.value)
     assert "cannot connect to PostgreSQL at 127.0.0.1:1 (Connection refused)" in message
     assert "hunter2" not in message
+
+
+async def test_the_pool_reports_its_connections_those_in_use_and_the_operations_waiting(url: str) -> None:
+    store = PostgresStore(url, min_size=1, max_size=1, upgrade=True)
+    await store.open()
+    try:
+        assert store.usage() == StoreUsage(size=1, in_use=0, waiting=0)
+        holding, release = asyncio.Event(), asyncio.Event()
+
+        async def hold() -> None:
+            async with store._connection():
+                holding.set()
+                await release.wait()
+
+        holder = asyncio.create_task(hold())
+        await holding.wait()
+        waiter = asyncio.create_task(store.get_meta(key="k"))
+        await asyncio.sleep(0.05)
+        assert store.usage() == StoreUsage(size=1, in_use=1, waiting=1)
+        release.set()
+        await holder
+        assert await waiter is None
+        assert store.usage() == StoreUsage(size=1, in_use=0, waiting=0)
+    finally:
+        await store.close()
