@@ -156,8 +156,10 @@ class FakeDiscord(FakeGateway):
         self.commands[scope] = stored
         return _json(stored)
 
-    def _new_message(self, channel_id: int, data: dict[str, Any], interaction_id: int | None = None) -> Message:
-        message = Message(id=next(self._ids), channel_id=channel_id, interaction_id=interaction_id)
+    def _new_message(
+        self, channel_id: int, data: dict[str, Any], interaction_id: int | None = None, guild_id: int = p.GUILD_ID
+    ) -> Message:
+        message = Message(id=next(self._ids), channel_id=channel_id, interaction_id=interaction_id, guild_id=guild_id)
         message.flags = (data.get("flags") or 0) & (p.EPHEMERAL | p.LOADING)
         message.apply(data)
         message.flags |= (data.get("flags") or 0) & p.LOADING
@@ -185,7 +187,7 @@ class FakeDiscord(FakeGateway):
             found.choices = data.get("choices", [])
         elif kind in (CALLBACK_MESSAGE, CALLBACK_DEFER):
             flags = (data.get("flags") or 0) | (p.LOADING if kind == CALLBACK_DEFER else 0)
-            message = self._new_message(p.CHANNEL_ID, {**data, "flags": flags}, found.id)
+            message = self._new_message(found.channel_id, {**data, "flags": flags}, found.id, found.guild_id)
             found.messages.append(message.id)
         found.deferred = kind in (CALLBACK_DEFER, CALLBACK_DEFER_UPDATE)
         if not found.deferred:
@@ -229,7 +231,7 @@ class FakeDiscord(FakeGateway):
         found = self._by_token(request.match_info["token"])
         if found is None or not found.acknowledged:
             return _error(404, 10015, "Unknown Webhook")
-        message = self._new_message(p.CHANNEL_ID, await request.json(), found.id)
+        message = self._new_message(found.channel_id, await request.json(), found.id, found.guild_id)
         found.messages.append(message.id)
         found.answered.set()
         self._changed("answer", found)
@@ -280,14 +282,30 @@ class FakeDiscord(FakeGateway):
     # --- driving the bot, as users would ---------------------------------------------------------
 
     async def _interact(
-        self, kind: int, data: dict[str, Any], actor: Actor, message: Message | None = None
+        self, kind: int, data: dict[str, Any], actor: Actor, message: Message | None = None, guild_id: int | None = None
     ) -> Interaction:
-        session = self._guild_session()
+        guild = guild_id or (message.guild_id if message else p.GUILD_ID)
+        channel = self.guilds[guild]
+        session = self._guild_session(guild)
         await asyncio.wait_for(session.connected.wait(), 10)
-        interaction = Interaction(id=next(self._ids), token=f"itoken-{next(self._ids)}", kind=kind, sent_at=0.0)
+        interaction = Interaction(
+            id=next(self._ids),
+            token=f"itoken-{next(self._ids)}",
+            kind=kind,
+            sent_at=0.0,
+            guild_id=guild,
+            channel_id=channel,
+        )
         self.interactions[interaction.id] = interaction
         payload = p.interaction(
-            interaction.id, interaction.token, kind, data, actor.member(), message.json() if message else None
+            interaction.id,
+            interaction.token,
+            kind,
+            data,
+            actor.member(),
+            message.json() if message else None,
+            guild_id=guild,
+            channel_id=channel,
         )
         interaction.sent_at = time.monotonic()
         await self._dispatch(session, "INTERACTION_CREATE", payload)
@@ -313,6 +331,12 @@ class FakeDiscord(FakeGateway):
     async def slash(self, name: str, actor: Actor, subcommand: str | None = None, /, **options: Any) -> Interaction:
         """A member runs ``/name [subcommand] option:value…``."""
         return await self._interact(2, self._command_data(name, options, subcommand), actor)
+
+    async def slash_in(self, guild_id: int, name: str, actor: Actor, /, **options: Any) -> Interaction:
+        """A member of another guild (see :meth:`add_guild`) runs ``/name option:value…`` in its channel."""
+        data = self._command_data(name, options, None)
+        data["guild_id"] = str(guild_id)
+        return await self._interact(2, data, actor, guild_id=guild_id)
 
     async def autocomplete(
         self, name: str, actor: Actor, focused: str, typed: str, subcommand: str | None = None, **options: Any

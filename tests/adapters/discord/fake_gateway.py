@@ -30,6 +30,8 @@ class FakeGateway:
         self.identified = asyncio.Event()
         self._ids = itertools.count(950_000_000_000_000_001)
         self._sockets: set[web.WebSocketResponse] = set()
+        self.guilds: dict[int, int] = {p.GUILD_ID: p.CHANNEL_ID}
+        """The guilds the bot is in, each with its one text channel (see :meth:`add_guild`)."""
 
     @property
     def gateway_url(self) -> str:
@@ -75,19 +77,19 @@ class FakeGateway:
         shard = tuple(data.get("shard") or (0, 1))
         session = Session(id=f"session-{next(self._ids)}", shard=(shard[0], shard[1]), ws=ws)
         self.sessions[session.id] = session
-        in_shard = (p.GUILD_ID >> 22) % session.shard[1] == session.shard[0]
+        in_shard = [guild for guild in self.guilds if shard_of(guild, session.shard[1]) == session.shard[0]]
         ready = {
             "v": 10,
             "user": p.BOT_USER,
-            "guilds": [{"id": str(p.GUILD_ID), "unavailable": True}] if in_shard else [],
+            "guilds": [{"id": str(guild), "unavailable": True} for guild in in_shard],
             "session_id": session.id,
             "resume_gateway_url": self.gateway_url,
             "shard": list(session.shard),
             "application": {"id": str(p.APP_ID), "flags": 0},
         }
         await self._dispatch(session, "READY", ready)
-        if in_shard:
-            await self._dispatch(session, "GUILD_CREATE", p.guild())
+        for guild in in_shard:
+            await self._dispatch(session, "GUILD_CREATE", p.guild(guild, self.guilds[guild]))
         session.connected.set()
         self.identified.set()
         return session
@@ -108,8 +110,14 @@ class FakeGateway:
         session.seq += 1
         await session.ws.send_str(json.dumps({"op": 0, "t": event, "s": session.seq, "d": data}))
 
-    def _guild_session(self) -> Session:
-        live = [s for s in self.sessions.values() if (p.GUILD_ID >> 22) % s.shard[1] == s.shard[0]]
+    def add_guild(self, guild_id: int) -> int:
+        """Put the bot in another guild (before it connects); returns the id of the guild's text channel."""
+        self.guilds[guild_id] = p.CHANNEL_ID + len(self.guilds)
+        return self.guilds[guild_id]
+
+    def _guild_session(self, guild_id: int = p.GUILD_ID) -> Session:
+        """The session of the shard that gets ``guild_id``'s events (the last one to connect, after a restart)."""
+        live = [s for s in self.sessions.values() if shard_of(guild_id, s.shard[1]) == s.shard[0]]
         if not live:
             raise AssertionError("the bot has not identified yet")
         return live[-1]
@@ -122,3 +130,8 @@ class FakeGateway:
         session = self._guild_session()
         session.connected.clear()
         await session.ws.send_str(json.dumps({"op": 7, "d": None}))
+
+
+def shard_of(guild_id: int, shard_count: int) -> int:
+    """The shard Discord sends a guild's events to."""
+    return (guild_id >> 22) % shard_count

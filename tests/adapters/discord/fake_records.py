@@ -36,6 +36,7 @@ class Message:
     """What each create and edit of this message asked for (``None`` when the request had no such field)."""
     edits: int = 0
     deleted: bool = False
+    guild_id: int = p.GUILD_ID
 
     @property
     def ephemeral(self) -> bool:
@@ -55,7 +56,7 @@ class Message:
         return {
             "id": str(self.id),
             "channel_id": str(self.channel_id),
-            "guild_id": str(p.GUILD_ID),
+            "guild_id": str(self.guild_id),
             "author": p.BOT_USER,
             "content": self.content or "",
             "timestamp": p.now_iso(),
@@ -90,6 +91,8 @@ class Interaction:
     messages: list[int] = field(default_factory=list)
     choices: list[dict[str, Any]] | None = None
     answered: asyncio.Event = field(default_factory=asyncio.Event)
+    guild_id: int = p.GUILD_ID
+    channel_id: int = p.CHANNEL_ID
 
     @property
     def latency(self) -> float:

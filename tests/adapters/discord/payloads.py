@@ -76,11 +76,11 @@ def application() -> dict[str, Any]:
     }
 
 
-def channel() -> dict[str, Any]:
+def channel(guild_id: int = GUILD_ID, channel_id: int = CHANNEL_ID) -> dict[str, Any]:
     return {
-        "id": str(CHANNEL_ID),
+        "id": str(channel_id),
         "type": 0,
-        "guild_id": str(GUILD_ID),
+        "guild_id": str(guild_id),
         "name": "general",
         "position": 0,
         "permission_overwrites": [],
@@ -93,9 +93,9 @@ def channel() -> dict[str, Any]:
     }
 
 
-def guild() -> dict[str, Any]:
+def guild(guild_id: int = GUILD_ID, channel_id: int = CHANNEL_ID) -> dict[str, Any]:
     everyone = {
-        "id": str(GUILD_ID),
+        "id": str(guild_id),
         "name": "@everyone",
         "permissions": str(MEMBER),
         "position": 0,
@@ -106,12 +106,12 @@ def guild() -> dict[str, Any]:
         "flags": 0,
     }
     return {
-        "id": str(GUILD_ID),
+        "id": str(guild_id),
         "name": "Debate Club",
         "icon": None,
         "owner_id": str(OWNER_ID),
         "roles": [everyone],
-        "channels": [channel()],
+        "channels": [channel(guild_id, channel_id)],
         "members": [],
         "member_count": 250,
         "features": [],
@@ -144,25 +144,29 @@ def interaction(
     data: dict[str, Any],
     actor: dict[str, Any],
     message: dict[str, Any] | None = None,
+    *,
+    guild_id: int = GUILD_ID,
+    channel_id: int = CHANNEL_ID,
 ) -> dict[str, Any]:
-    """An INTERACTION_CREATE payload in the test guild's channel (``kind``: 2 command, 3 component, 4 autocomplete)."""
+    """An INTERACTION_CREATE payload in a guild's channel (``kind``: 2 command, 3 component, 4 autocomplete); by
+    default the test guild's."""
     payload: dict[str, Any] = {
         "id": str(interaction_id),
         "application_id": str(APP_ID),
         "type": kind,
         "token": token,
         "version": 1,
-        "guild_id": str(GUILD_ID),
-        "guild": {"id": str(GUILD_ID), "locale": "en-US", "features": []},
-        "channel_id": str(CHANNEL_ID),
-        "channel": channel(),
+        "guild_id": str(guild_id),
+        "guild": {"id": str(guild_id), "locale": "en-US", "features": []},
+        "channel_id": str(channel_id),
+        "channel": channel(guild_id, channel_id),
         "member": actor,
         "data": data,
         "locale": "en-US",
         "guild_locale": "en-US",
         "app_permissions": str(MEMBER),
         "entitlements": [],
-        "authorizing_integration_owners": {"0": str(GUILD_ID)},
+        "authorizing_integration_owners": {"0": str(guild_id)},
         "context": 0,
         "attachment_size_limit": 8 * 1024 * 1024,
     }
